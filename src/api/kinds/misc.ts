@@ -1,0 +1,2 @@
+import type { ResourceDescriptor } from '../descriptor.js';
+export const descriptors: ResourceDescriptor[] = [];
