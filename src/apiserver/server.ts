@@ -1,0 +1,258 @@
+// `sampan server`: the HTTPS front of the API. Authentication, then non-resource paths
+// (health, version, metrics, discovery, OpenAPI) or the generic REST path.
+import https from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { hostname, networkInterfaces } from 'node:os';
+import type { KubeObject, UserInfo } from '../api/types.js';
+import { ApiError, internal, isApiError, unauthorized } from '../api/errors.js';
+import { KindRegistry } from '../api/registry.js';
+import type { ServerConfig } from '../api/descriptor.js';
+import { builtinDescriptors } from '../api/kinds/index.js';
+import { openSqliteStore } from '../storage/sqlite.js';
+import { createWatchCache } from '../storage/watchcache.js';
+import type { Store } from '../storage/store.js';
+import { parseRequestInfo } from './request.js';
+import { readBody } from './body.js';
+import { handleResource, type ApiRequest, type ApiResponse } from './rest.js';
+import type { ServerContext } from './context.js';
+import { renderMetrics, requestDuration, requestTotal } from './metrics.js';
+import { discoveryReply, openapiReply, versionInfo } from './discovery-mount.js';
+import { ensurePki } from './pki.js';
+import { createAuthenticator } from './authn.js';
+import { writeKubeconfig } from './kubeconfig.js';
+import { namespaceLifecycle } from './admission/namespacelifecycle.js';
+import { localClient, type ApiCaller } from '../client/local.js';
+import { startNamespaceController } from '../controllers/namespace/namespace.js';
+import { bootstrapObjects, reconcileKubernetesEndpoints } from './bootstrap.js';
+import { firstServiceIP } from './netutil.js';
+import { log } from '../util/log.js';
+
+export interface ServerOptions {
+  dataDir: string;
+  port?: number;
+  bind?: string;
+  tokenFile?: string;
+  serviceCIDR?: string;
+  nodePortRange?: string;
+  /** Compact history older than this many revisions behind the head (default 10000). */
+  compactionRevisions?: number;
+  compactionIntervalMs?: number;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  kubeconfigPath: string;
+  context: ServerContext;
+  call: ApiCaller;
+  close(): Promise<void>;
+}
+
+const systemUser: UserInfo = { name: 'system:apiserver', groups: ['system:masters', 'system:authenticated'] };
+
+export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  const started = Date.now();
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o700 });
+  const port = o.port ?? 6443;
+  const bind = o.bind ?? '0.0.0.0';
+  const store: Store = await openSqliteStore(join(o.dataDir, 'state.db'));
+  const cache = createWatchCache(store);
+  await cache.ready();
+  const registry = new KindRegistry();
+  for (const d of builtinDescriptors()) registry.add(d);
+  const [npLo, npHi] = (o.nodePortRange ?? '30000-32767').split('-').map(Number);
+  const config: ServerConfig = { serviceCIDR: o.serviceCIDR ?? '10.96.0.0/12', nodePortRange: [npLo, npHi], clusterDomain: 'cluster.local' };
+
+  const addrs = hostAddresses();
+  const pki = await ensurePki(o.dataDir, { hosts: [hostname()], ips: [...addrs, firstServiceIP(config.serviceCIDR)] });
+  const authn = createAuthenticator({ caPem: pki.caCert, tokenFile: o.tokenFile });
+
+  const sc: ServerContext = {
+    store,
+    cache,
+    registry,
+    config,
+    authorize: () => ({ allowed: true }),
+    admission: [namespaceLifecycle],
+  };
+
+  const call: ApiCaller = async (method, path, co = {}) => {
+    const body = co.body === undefined ? undefined : Buffer.from(typeof co.body === 'string' ? co.body : JSON.stringify(co.body));
+    const req: ApiRequest = { method, url: path, headers: { 'content-type': co.contentType ?? 'application/json', accept: co.accept ?? 'application/json', 'user-agent': 'sampan-server' }, body, user: co.user ?? systemUser };
+    const info = parseRequestInfo(method, path);
+    if (!info.isResourceRequest) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+    return handleResource(sc, info, req);
+  };
+
+  await bootstrapObjects(localClient(call, systemUser), config);
+
+  let serverAddress = `${bind === '0.0.0.0' ? addrs[0] ?? '127.0.0.1' : bind}:${port}`;
+  const server = https.createServer(
+    { key: pki.serverKey, cert: pki.serverCert, ca: [pki.caCert], requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 60_000 },
+    (req, res) => void serve(req, res),
+  );
+  server.headersTimeout = 0;
+  server.requestTimeout = 0;
+
+  async function serve(req: IncomingMessage, res: ServerResponse) {
+    const t0 = process.hrtime.bigint();
+    const info = parseRequestInfo(req.method ?? 'GET', req.url ?? '/');
+    let code = 500;
+    try {
+      const user = authn.authenticate(req);
+      if (!user || user === 'invalid') throw unauthorized();
+      const nonResource = await serveNonResource(req, info.path, user);
+      if (nonResource) {
+        code = nonResource.status;
+        send(res, nonResource);
+        return;
+      }
+      if (!info.isResourceRequest) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource', {});
+      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await readBody(req);
+      const reply = await handleResource(sc, info, { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, user });
+      code = reply.status;
+      if (reply.watch) {
+        streamWatch(req, res, reply);
+        return;
+      }
+      send(res, reply);
+    } catch (e) {
+      const err = isApiError(e) ? e : internal((e as Error).message);
+      if (!isApiError(e)) log.error('request failed', { path: info.path, method: req.method, error: (e as Error).stack });
+      code = err.code;
+      send(res, { status: err.code, body: err.toStatus(), headers: err.headers });
+    } finally {
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      const labels = { verb: info.isResourceRequest ? info.verb.toUpperCase() : (req.method ?? 'GET'), group: info.group, version: info.version, resource: info.resource, subresource: info.subresource, scope: info.namespace ? 'namespace' : info.name ? 'resource' : 'cluster', component: 'apiserver' };
+      if (info.verb !== 'watch') requestDuration.observe(labels, seconds);
+      requestTotal.inc({ ...labels, code: String(code) });
+    }
+  }
+
+  async function serveNonResource(req: IncomingMessage, path: string, _user: UserInfo): Promise<ApiResponse | undefined> {
+    const url = new URL(req.url ?? '/', 'https://x');
+    if (/^\/(healthz|livez|readyz)(\/.*)?$/.test(path)) {
+      const checks = ['ping', 'log', 'etcd', 'poststarthook/start-apiextensions-controllers', 'poststarthook/bootstrap-controller'];
+      const [, , check] = /^\/(healthz|livez|readyz)(?:\/(.*))?$/.exec(path)!;
+      if (check && !checks.includes(check)) return { status: 404, body: '404 page not found\n', headers: { 'content-type': 'text/plain; charset=utf-8' } };
+      if (url.searchParams.has('verbose')) {
+        const what = path.split('/')[1];
+        return { status: 200, body: checks.map((c) => `[+]${c} ok`).join('\n') + `\n${what} check passed\n`, headers: { 'content-type': 'text/plain; charset=utf-8' } };
+      }
+      return { status: 200, body: 'ok', headers: { 'content-type': 'text/plain; charset=utf-8' } };
+    }
+    if (path === '/version' || path === '/version/') return { status: 200, body: versionInfo() };
+    if (path === '/metrics') return { status: 200, body: renderMetrics(), headers: { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' } };
+    const accept = req.headers.accept;
+    const disc = discoveryReply(registry, path, accept, serverAddress, req.headers['if-none-match'] as string | undefined);
+    if (disc) return { status: disc.status, body: disc.body, headers: disc.headers };
+    const oa = openapiReply(registry, path + (url.search ?? ''), accept, req.headers['if-none-match'] as string | undefined);
+    if (oa) return { status: oa.status, body: oa.body, headers: oa.headers };
+    return undefined;
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, bind, () => resolve());
+  });
+  const actualPort = (server.address() as { port: number }).port;
+  serverAddress = `${bind === '0.0.0.0' ? addrs[0] ?? '127.0.0.1' : bind}:${actualPort}`;
+  const host = bind === '0.0.0.0' || bind === '::' ? '127.0.0.1' : bind;
+  const url = `https://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
+  const kubeconfigPath = join(o.dataDir, 'kubeconfig');
+  writeKubeconfig(kubeconfigPath, { server: url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey, user: 'admin' });
+
+  await reconcileKubernetesEndpoints(localClient(call, systemUser), bind === '0.0.0.0' || bind === '::' ? addrs[0] ?? '127.0.0.1' : bind, actualPort);
+  const client = localClient(call, { name: 'system:serviceaccount:kube-system:namespace-controller', groups: ['system:masters', 'system:authenticated'] });
+  const nsController = startNamespaceController(client, registry, (m, x) => log.info(m, { component: 'namespace-controller', ...x }));
+
+  const keep = o.compactionRevisions ?? 10_000;
+  const compactor = setInterval(() => {
+    const target = store.currentRevision() - keep;
+    if (target > store.compactedRevision()) store.compact(target).catch((e) => log.error('compaction failed', { error: String(e) }));
+  }, o.compactionIntervalMs ?? 5 * 60_000);
+  compactor.unref();
+
+  log.info('apiserver started', { component: 'apiserver', url, dataDir: o.dataDir, startupMs: Date.now() - started });
+  return {
+    url,
+    port: actualPort,
+    kubeconfigPath,
+    context: sc,
+    call,
+    async close() {
+      clearInterval(compactor);
+      nsController.stop();
+      await new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      });
+      cache.close();
+      await store.close();
+    },
+  };
+}
+
+function hostAddresses(): string[] {
+  const out: string[] = [];
+  for (const list of Object.values(networkInterfaces())) for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') out.push(a.address);
+  return out;
+}
+
+function send(res: ServerResponse, r: ApiResponse & { headers?: Record<string, string> }) {
+  if (res.headersSent) return;
+  const headers: Record<string, string | string[]> = { ...(r.headers ?? {}) };
+  if (r.warnings?.length) headers['warning'] = [...new Set(r.warnings)].map((w) => `299 - ${JSON.stringify(w)}`);
+  if (r.status === 304) {
+    res.writeHead(304, headers);
+    res.end();
+    return;
+  }
+  let payload: string | Buffer;
+  if (typeof r.body === 'string' || Buffer.isBuffer(r.body)) payload = r.body;
+  else {
+    payload = JSON.stringify(r.body ?? {});
+    headers['content-type'] ??= 'application/json';
+  }
+  headers['content-length'] = String(Buffer.byteLength(payload));
+  headers['cache-control'] ??= 'no-cache, private';
+  res.writeHead(r.status, headers);
+  res.end(payload);
+}
+
+const MAX_WATCH_BUFFER = 64 * 1024 * 1024;
+
+function streamWatch(req: IncomingMessage, res: ServerResponse, reply: ApiResponse) {
+  const headers: Record<string, string | string[]> = { 'content-type': 'application/json', 'cache-control': 'no-cache, private', 'transfer-encoding': 'chunked' };
+  if (reply.warnings?.length) headers['warning'] = [...new Set(reply.warnings)].map((w) => `299 - ${JSON.stringify(w)}`);
+  res.writeHead(200, headers);
+  res.flushHeaders();
+  let stop: (() => void) | undefined;
+  let closed = false;
+  const finish = () => {
+    if (closed) return;
+    closed = true;
+    stop?.();
+    res.end();
+  };
+  res.on('close', finish);
+  req.on('close', () => {
+    if (!res.writableEnded && req.destroyed) finish();
+  });
+  stop = reply.watch!.start(
+    (ev) => {
+      if (closed) return;
+      res.write(JSON.stringify(ev) + '\n');
+      if (res.writableLength > MAX_WATCH_BUFFER) {
+        log.warn('closing slow watcher', { component: 'apiserver', path: req.url });
+        finish();
+      }
+    },
+    finish,
+  );
+  if (closed) stop();
+}
+
+export type { KubeObject };

@@ -1,0 +1,64 @@
+// bin/sampan: one executable, several roles.
+import { parseFlags, usage, type FlagSpec } from './flags.js';
+
+const serverFlags: FlagSpec[] = [
+  { name: 'data-dir', help: 'where state, certificates and the kubeconfig live', default: '/var/lib/sampan' },
+  { name: 'port', help: 'HTTPS port of the API server', default: '6443' },
+  { name: 'bind', help: 'address to listen on', default: '0.0.0.0' },
+  { name: 'token-auth-file', help: 'CSV file of bearer tokens: token,user,uid,"group1,group2"' },
+  { name: 'service-cluster-ip-range', help: 'CIDR for Service cluster IPs', default: '10.96.0.0/12' },
+  { name: 'service-node-port-range', help: 'port range for NodePort Services', default: '30000-32767' },
+  { name: 'config', help: 'YAML file with flag values' },
+  { name: 'help', help: 'show this help', boolean: true },
+];
+
+const commands: Record<string, { summary: string; run(argv: string[]): Promise<void> }> = {
+  server: {
+    summary: 'Run the API server (Kubernetes-compatible control plane) on an embedded SQLite store.',
+    async run(argv) {
+      const { values } = parseFlags(argv, serverFlags);
+      if (values.help) {
+        console.log(usage('server', this.summary, serverFlags));
+        return;
+      }
+      const { startServer } = await import('../apiserver/server.js');
+      const s = await startServer({
+        dataDir: values['data-dir']!,
+        port: Number(values.port),
+        bind: values.bind,
+        tokenFile: values['token-auth-file'],
+        serviceCIDR: values['service-cluster-ip-range'],
+        nodePortRange: values['service-node-port-range'],
+      });
+      process.stdout.write(`Sampan API server listening on ${s.url}\nkubeconfig: ${s.kubeconfigPath}\nTry: kubectl --kubeconfig ${s.kubeconfigPath} get namespaces\n`);
+      const stop = async () => {
+        await s.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    },
+  },
+};
+
+async function main() {
+  const [cmd, ...argv] = process.argv.slice(2);
+  if (!cmd || cmd === 'help' || cmd === '--help' || cmd === '-h') {
+    console.log('Usage: sampan <command> [flags]\n\nCommands:');
+    for (const [name, c] of Object.entries(commands)) console.log(`  ${name.padEnd(12)}${c.summary}`);
+    return;
+  }
+  const c = commands[cmd];
+  if (!c) {
+    console.error(`sampan: unknown command "${cmd}" (see 'sampan help')`);
+    process.exit(2);
+  }
+  try {
+    await c.run(argv);
+  } catch (e) {
+    console.error(`sampan ${cmd}: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}
+
+void main();
