@@ -35,6 +35,11 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** Largest number of writes applied in one transaction (default 1000). */
   maxBatch?: number;
+  /**
+   * Automatic compaction, as the Kubernetes API server does: every interval, compact up to the
+   * revision that was current one interval earlier. Default 300,000 ms (5 minutes); 0 disables.
+   */
+  compactIntervalMs?: number;
 }
 
 export interface SqliteStoreStats {
@@ -72,6 +77,9 @@ interface Watcher {
   onEvent: (ev: WatchEvent) => void;
   stopped: boolean;
 }
+
+/** Revisions examined per compaction step (one short transaction each). */
+const COMPACT_SLICE = 4096;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
@@ -149,27 +157,28 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
       `SELECT key, value, create_rev, mod_rev FROM current
        WHERE key >= ? AND key < ? AND key > ? ORDER BY key LIMIT ?`,
     ),
-    // State as of a past revision: per key, the newest log row at or below it (SQLite returns the
-    // bare columns of the row that holds MAX(rev)); deleted keys are dropped afterwards.
+    // State as of a past revision: per key, the newest log row at or below it, unless that row is
+    // a delete. Walks the (key, rev) index in key order, so LIMIT stops the scan early.
     listAt: db.prepare<[string, string, string, number, number], KvRow>(
-      `SELECT key, value, create_rev, mod_rev FROM (
-         SELECT key, value, create_rev, MAX(rev) AS mod_rev, deleted FROM log
-         WHERE key >= ? AND key < ? AND key > ? AND rev <= ?
-         GROUP BY key
-       ) WHERE deleted = 0 ORDER BY key LIMIT ?`,
+      `SELECT l.key, l.value, l.create_rev, l.rev AS mod_rev FROM log l
+       WHERE l.key >= ? AND l.key < ? AND l.key > ? AND l.deleted = 0
+         AND l.rev = (SELECT MAX(m.rev) FROM log m WHERE m.key = l.key AND m.rev <= ?)
+       ORDER BY l.key LIMIT ?`,
     ),
     history: db.prepare<[number, string, string], LogRow>(
       `SELECT l.rev, l.key, l.value, l.create_rev, l.prev_rev, p.value AS pv, p.create_rev AS pc
        FROM log l LEFT JOIN log p ON p.rev = l.prev_rev
-       WHERE l.rev > ? AND l.key >= ? AND l.key < ? ORDER BY l.rev`,
+       WHERE l.rev > ? AND +l.key >= ? AND +l.key < ? ORDER BY l.rev`, // '+': scan by revision
     ),
     // etcd semantics: compaction keeps, for every key, its newest revision at or below the
     // compaction point unless that revision is a delete, so reads at revision >= compacted work.
-    compactSuperseded: db.prepare<[number, number]>(
-      `DELETE FROM log WHERE rev <= ? AND EXISTS (
-         SELECT 1 FROM log n WHERE n.key = log.key AND n.rev > log.rev AND n.rev <= ?)`,
+    // Works on one slice of revisions (lo, hi] per call so a large compaction does not hold the
+    // event loop; the last argument is the compaction point.
+    minRev: db.prepare<[], { m: number | null }>('SELECT MIN(rev) AS m FROM log'),
+    compactSlice: db.prepare<[number, number, number]>(
+      `DELETE FROM log WHERE rev > ? AND rev <= ? AND (deleted = 1 OR EXISTS (
+         SELECT 1 FROM log n WHERE n.key = log.key AND n.rev > log.rev AND n.rev <= ?))`,
     ),
-    compactTombstones: db.prepare<[number]>('DELETE FROM log WHERE rev <= ? AND deleted = 1'),
   };
 
   let revision = q.getMeta.get('rev')!.v;
@@ -179,6 +188,8 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
   let scheduled = false;
   const watchers = new Set<Watcher>();
   const stats: SqliteStoreStats = { transactions: 0, writes: 0 };
+  let compactChain: Promise<void> = Promise.resolve();
+  let compactTimer: NodeJS.Timeout | undefined;
 
   const kvOf = (key: string, value: string, createRevision: number, modRevision: number): KV => ({
     key,
@@ -369,14 +380,22 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
     },
 
     async compact(rev) {
+      if (closed) throw new Error('storage: store is closed');
       if (rev > revision) throw new FutureRevisionError(rev, revision);
       if (rev <= compacted) return;
-      db.transaction(() => {
-        q.compactSuperseded.run(rev, rev);
-        q.compactTombstones.run(rev);
-        q.setMeta.run(rev, 'compacted');
-      })();
+      // Record the compaction point first: from then on nothing reads below it, and rows left
+      // behind by a crash halfway through are removed by the next compaction.
+      q.setMeta.run(rev, 'compacted');
       compacted = rev;
+      const work = compactChain.then(async () => {
+        const first = q.minRev.get()?.m ?? rev;
+        for (let lo = Math.max(0, first - 1); lo < rev && !closed; lo += COMPACT_SLICE) {
+          q.compactSlice.run(lo, Math.min(lo + COMPACT_SLICE, rev), rev);
+          if (lo + COMPACT_SLICE < rev) await new Promise((r) => setImmediate(r));
+        }
+      });
+      compactChain = work.catch(() => undefined);
+      await work;
     },
 
     async close() {
@@ -384,11 +403,23 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
       // Settle whatever is queued before closing.
       flush();
       closed = true;
+      if (compactTimer) clearInterval(compactTimer);
+      await compactChain;
       for (const w of watchers) w.stopped = true;
       watchers.clear();
       db.close();
     },
   };
+  const interval = opts.compactIntervalMs ?? 300_000;
+  if (interval > 0) {
+    let seen = revision;
+    compactTimer = setInterval(() => {
+      const target = seen;
+      seen = revision;
+      if (target > compacted) store.compact(target).catch((err) => console.error('storage: compaction failed:', err));
+    }, interval);
+    compactTimer.unref();
+  }
   return store;
 }
 

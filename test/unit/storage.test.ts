@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { openSqliteStore, prefixEnd, rawSqliteBaseline } from '../../src/storage/sqlite.js';
 import { CompactedError, FutureRevisionError, type WatchEvent } from '../../src/storage/store.js';
 
@@ -404,6 +405,59 @@ test('close settles queued writes', async () => {
     assert.equal(s2.currentRevision(), 1);
     await s2.close();
   } finally {
+    cleanup();
+  }
+});
+
+test('compaction of a long history works in slices and keeps current values', async () => {
+  const { path, cleanup } = tmpDb();
+  const s = await openSqliteStore(path, { synchronous: 'NORMAL', compactIntervalMs: 0 });
+  try {
+    const keys = Array.from({ length: 50 }, (_, i) => `/registry/cm/default/k${i}`);
+    await Promise.all(keys.map((k) => s.create(k, '{"n":0}')));
+    for (let round = 1; round <= 200; round++) {
+      await Promise.all(keys.map((k) => s.update(k, JSON.stringify({ n: round }), 0)));
+    }
+    await s.delete(keys[0]);
+    const rev = s.currentRevision();
+    assert.equal(rev, 50 * 201 + 1);
+    const before = await s.list('/registry/cm/');
+    await s.compact(rev - 10);
+    const after = await s.list('/registry/cm/');
+    assert.deepEqual(after, before);
+    // Reads at the compaction point still see every key that existed then.
+    const atPoint = await s.list('/registry/cm/', { revision: rev - 10 });
+    assert.equal(atPoint.kvs.length, 50);
+    const evs: number[] = [];
+    s.watch('/registry/', rev - 10, (e) => evs.push(e.revision));
+    assert.deepEqual(evs, Array.from({ length: 10 }, (_, i) => rev - 9 + i));
+    assert.throws(() => s.watch('/registry/', rev - 11, () => undefined), CompactedError);
+    await s.close();
+    // History at or below the point is gone except each key's newest row: 50 kept + 10 newer.
+    const db = new Database(path, { readonly: true });
+    assert.equal((db.prepare('SELECT COUNT(*) AS n FROM log').get() as { n: number }).n, 60);
+    db.close();
+  } finally {
+    await s.close();
+    cleanup();
+  }
+});
+
+test('automatic compaction trails the revision by one interval', async () => {
+  const { path, cleanup } = tmpDb();
+  const s = await openSqliteStore(path, { compactIntervalMs: 40 });
+  try {
+    await s.create('/registry/cm/default/a', '{}'); // 1
+    await s.create('/registry/cm/default/b', '{}'); // 2
+    const deadline = Date.now() + 3000;
+    while (s.compactedRevision() < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(s.compactedRevision(), 2);
+    await s.create('/registry/cm/default/c', '{}'); // 3
+    await new Promise((r) => setTimeout(r, 30));
+    assert.ok(s.compactedRevision() <= 3);
+    assert.equal((await s.list('/registry/cm/')).kvs.length, 3);
+  } finally {
+    await s.close();
     cleanup();
   }
 });
