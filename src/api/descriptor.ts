@@ -120,6 +120,12 @@ export interface ResourceDescriptor {
   custom?: boolean;
   /** Read-only kinds computed on the fly (componentstatuses): list/get answered here, never stored. */
   virtual?: { list(ctx: RequestContext): KubeObject[] };
+  /**
+   * Objects of this kind live in another resource's storage (events.k8s.io events are core
+   * events). The REST layer reads and writes that resource's store, in that descriptor's storage
+   * version; this descriptor's versions' toStorage/fromStorage convert to and from that form.
+   */
+  storedAs?: GroupResource;
   /** Objects that are not stored at all but processed (reviews, bindings): create returns the result. */
   createOnly?(obj: KubeObject, ctx: RequestContext): KubeObject;
 }

@@ -81,8 +81,20 @@ export interface FieldError {
   detail?: string;
 }
 
+/**
+ * A bad value that Go prints with %#v (structs, slices, nil slices), kept as the exact text
+ * Kubernetes shows, e.g. `rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"Role", Name:"r"}`.
+ */
+export class GoValue {
+  constructor(readonly text: string) {}
+  toJSON(): string {
+    return this.text;
+  }
+}
+
 /** Renders a value the way Go's field.Error does (%v-ish, strings quoted). */
 export function renderValue(v: unknown): string {
+  if (v instanceof GoValue) return v.text;
   if (v === undefined || v === null) return 'null';
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
