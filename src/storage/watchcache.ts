@@ -186,6 +186,21 @@ export function createWatchCache(store: Store, opts: WatchCacheOptions = {}): Wa
   };
 
   const load = async (): Promise<void> => {
+    // The list and the watch are two calls; if history is compacted in between, start over.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await loadOnce();
+        return;
+      } catch (err) {
+        if (!(err instanceof CompactedError) || attempt >= 5) throw err;
+        objects.clear();
+        indexes.clear();
+        looseKeys.keys = [];
+      }
+    }
+  };
+
+  const loadOnce = async (): Promise<void> => {
     const res = await store.list(prefix);
     if (closed) return;
     for (const kv of res.kvs) {
