@@ -255,26 +255,33 @@ export async function openSqliteStore(path: string, opts: SqliteStoreOptions = {
     }
   };
 
+  /** Commits ops in one transaction, then notifies watchers and settles the promises. */
+  const commit = (ops: Op[]): void => {
+    let out: { results: unknown[]; events: WatchEvent[]; rev: number };
+    try {
+      out = applyBatch(ops);
+    } catch (err) {
+      // The transaction rolled back. Retry one by one so only a failing write sees the error.
+      if (ops.length === 1) ops[0].reject(err);
+      else for (const op of ops) commit([op]);
+      return;
+    }
+    stats.transactions++;
+    stats.writes += ops.length;
+    revision = out.rev;
+    if (watchers.size > 0 && out.events.length > 0) {
+      const ws = [...watchers];
+      for (const ev of out.events) for (const w of ws) deliver(w, ev);
+    }
+    for (let i = 0; i < ops.length; i++) (ops[i].resolve as (r: unknown) => void)(out.results[i]);
+  };
+
   const flush = (): void => {
     scheduled = false;
     while (queue.length > 0 && !closed) {
       const ops = queue.length > maxBatch ? queue.splice(0, maxBatch) : queue;
       if (ops === queue) queue = [];
-      let out: { results: unknown[]; events: WatchEvent[]; rev: number };
-      try {
-        out = applyBatch(ops);
-      } catch (err) {
-        for (const op of ops) op.reject(err);
-        continue;
-      }
-      stats.transactions++;
-      stats.writes += ops.length;
-      revision = out.rev;
-      if (watchers.size > 0 && out.events.length > 0) {
-        const ws = [...watchers];
-        for (const ev of out.events) for (const w of ws) deliver(w, ev);
-      }
-      for (let i = 0; i < ops.length; i++) (ops[i].resolve as (r: unknown) => void)(out.results[i]);
+      commit(ops);
     }
   };
 

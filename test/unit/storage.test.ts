@@ -461,3 +461,27 @@ test('automatic compaction trails the revision by one interval', async () => {
     cleanup();
   }
 });
+
+test('a write that fails inside a batch fails alone', async () => {
+  const { path, cleanup } = tmpDb();
+  const s = await openSqliteStore(path);
+  try {
+    const [a, bad, b] = await Promise.allSettled([
+      s.create('/registry/cm/default/a', '{}'),
+      // A value SQLite cannot bind (the type system forbids it; this simulates a failing statement).
+      s.create('/registry/cm/default/bad', { not: 'a string' } as unknown as string),
+      s.create('/registry/cm/default/b', '{}'),
+    ]);
+    assert.equal(a.status, 'fulfilled');
+    assert.equal(bad.status, 'rejected');
+    assert.equal(b.status, 'fulfilled');
+    assert.equal(s.currentRevision(), 2);
+    assert.deepEqual((await s.list('/registry/cm/')).kvs.map((k) => [k.key, k.modRevision]), [
+      ['/registry/cm/default/a', 1],
+      ['/registry/cm/default/b', 2],
+    ]);
+  } finally {
+    await s.close();
+    cleanup();
+  }
+});
