@@ -179,11 +179,20 @@ function randomSerial(): string {
   return b.toString('hex');
 }
 
-type NameSpec = Array<Record<string, string[]>>;
+type NameValue = { printableString: string } | { utf8String: string };
+type NameSpec = Array<Record<string, NameValue[]>>;
 
-function subjectName(cn: string, orgs: string[] = []): NameSpec {
+// Values are passed as typed strings so that the library takes them literally (plain strings
+// would be read as RFC 4514 text, with quotes, backslashes and a leading '#' interpreted).
+// Like Go's pkix, PrintableString when the value allows it, UTF8String otherwise.
+function nameValue(v: string): NameValue {
+  return /^[A-Za-z0-9 '()+,\-./:=?]*$/.test(v) ? { printableString: v } : { utf8String: v };
+}
+
+function subjectName(x509: typeof X509, cn: string, orgs: string[] = []): X509.Name {
   // One RDN per attribute, organizations first (the order openssl and Go's pkix produce).
-  return [...orgs.map((o) => ({ O: [o] })), { CN: [cn] }];
+  const spec: NameSpec = [...orgs.map((o) => ({ O: [nameValue(o)] })), { CN: [nameValue(cn)] }];
+  return new x509.Name(spec);
 }
 
 function validity(days: number): { notBefore: Date; notAfter: Date } {
@@ -196,7 +205,7 @@ async function createCa(): Promise<{ cert: string; key: string }> {
   const { keys, pem } = await newKeyPair();
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: randomSerial(),
-    name: subjectName(CA_COMMON_NAME),
+    name: subjectName(x509, CA_COMMON_NAME),
     keys,
     signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' } as EcdsaParams,
     ...validity(CA_DAYS),
@@ -246,7 +255,7 @@ async function signLeaf(caCertPem: string, caKeyPem: string, spec: LeafSpec): Pr
 
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
-    subject: subjectName(spec.cn, spec.orgs),
+    subject: subjectName(x509, spec.cn, spec.orgs),
     issuer: ca.subjectName,
     publicKey: keys.publicKey,
     signingKey: signer.key,
