@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, unlinkSync, utimesSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, unlinkSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPairSync, webcrypto, X509Certificate } from 'node:crypto';
 import { createServer, request as httpsRequest, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { parse as parseYaml } from 'yaml';
-import { ensurePki, signClientCert, caCertHash, serverTlsOptions, type Pki } from '../../src/apiserver/pki.js';
+import { ensurePki, signClientCert, caCertHash, serverTlsOptions, loadX509, type Pki } from '../../src/apiserver/pki.js';
 import { createAuthenticator, parseCsv, parseTokenFile, type Authenticator } from '../../src/apiserver/authn.js';
 import { kubeconfigYaml, writeKubeconfig } from '../../src/apiserver/kubeconfig.js';
 
@@ -391,6 +391,55 @@ test('kubectl (Go TLS) accepts the generated certificates, keys and kubeconfig',
       assert.match(r.stderr, /certificate/);
     } finally {
       rmSync(otherDir, { recursive: true, force: true });
+    }
+  } finally {
+    await running?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a pre-provisioned RSA CA (PKCS#1 key, as openssl writes it) signs the leaves; Node and kubectl accept them', async () => {
+  const dir = tmp();
+  let running: Running | undefined;
+  try {
+    // An openssl-style RSA 2048 CA: certificate plus "BEGIN RSA PRIVATE KEY".
+    const x509 = await loadX509();
+    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const alg = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+    const subtle = webcrypto.subtle;
+    const privateKey = await subtle.importKey('pkcs8', pair.privateKey.export({ type: 'pkcs8', format: 'der' }), alg, true, ['sign']);
+    const publicKey = await subtle.importKey('spki', pair.publicKey.export({ type: 'spki', format: 'der' }), alg, true, ['verify']);
+    const caCert = await x509.X509CertificateGenerator.createSelfSigned({
+      name: 'CN=external-ca',
+      keys: { privateKey, publicKey } as unknown as CryptoKeyPair,
+      signingAlgorithm: alg,
+      notBefore: new Date(Date.now() - 60000),
+      notAfter: new Date(Date.now() + 86400e3 * 365),
+      extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+    });
+    mkdirSync(join(dir, 'pki'));
+    const caPem = caCert.toString('pem') + '\n';
+    const caKeyPem = pair.privateKey.export({ type: 'pkcs1', format: 'pem' }) as string;
+    assert.match(caKeyPem, /BEGIN RSA PRIVATE KEY/);
+    writeFileSync(join(dir, 'pki', 'ca.crt'), caPem);
+    writeFileSync(join(dir, 'pki', 'ca.key'), caKeyPem, { mode: 0o600 });
+
+    const pki = await ensurePki(dir, { hosts: [], ips: [] });
+    assert.equal(pki.caCert, caPem, 'the existing CA is used, not replaced');
+    const ca = new X509Certificate(caPem);
+    for (const c of [pki.serverCert, pki.adminCert]) assert.ok(new X509Certificate(c).verify(ca.publicKey));
+
+    running = await startServer(pki, createAuthenticator({ caPem: pki.caCert }));
+    assert.deepEqual((await whoami(running.port, pki.caCert, { cert: pki.adminCert, key: pki.adminKey })).who, {
+      name: 'kubernetes-admin',
+      groups: ['system:masters', 'system:authenticated'],
+    });
+    if (await haveKubectl()) {
+      const kc = join(dir, 'admin.conf');
+      writeKubeconfig(kc, { server: `https://localhost:${running.port}`, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey, user: 'kubernetes-admin' });
+      const r = await kubectl(['--kubeconfig', kc, 'get', '--raw', '/whoami']);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(JSON.parse(r.stdout).who.name, 'kubernetes-admin');
     }
   } finally {
     await running?.close();
