@@ -1,0 +1,288 @@
+// Helpers shared by the workload kinds (apps, batch, autoscaling, policy): label selectors,
+// Go-style rendering of values in field errors, int-or-percent checks, pod template hooks,
+// and the table cells every workload prints (CONTAINERS, IMAGES, SELECTOR).
+import * as core from '../core.js';
+import { type FieldError, GoValue, invalid, required, forbiddenField } from '../../errors.js';
+import { isQualifiedName, isValidLabelValue, validateAnnotations, validateLabels } from '../../validation.js';
+import type { KubeObject } from '../../types.js';
+
+// ---- Go %#v rendering -------------------------------------------------------------------
+// Kubernetes prints non-scalar bad values with Go's %#v (e.g. `map[string]string{"app":"x"}`);
+// GoValue (errors.ts) carries that text through to the message.
+export const goValue = (text: string) => new GoValue(text);
+
+const q = (s: string) => JSON.stringify(s);
+
+export function goStringMap(m: unknown): string {
+  if (m === undefined || m === null) return 'map[string]string(nil)';
+  const obj = m as Record<string, string>;
+  const keys = Object.keys(obj).sort();
+  return `map[string]string{${keys.map((k) => `${q(k)}:${q(String(obj[k]))}`).join(', ')}}`;
+}
+export function goStringSlice(v: unknown): string {
+  if (!Array.isArray(v)) return '[]string(nil)';
+  return `[]string{${v.map((s) => q(String(s))).join(', ')}}`;
+}
+export function goLabelSelector(sel: any): string {
+  const exprs = Array.isArray(sel?.matchExpressions)
+    ? `[]v1.LabelSelectorRequirement{${sel.matchExpressions
+        .map((e: any) => `v1.LabelSelectorRequirement{Key:${q(String(e?.key ?? ''))}, Operator:${q(String(e?.operator ?? ''))}, Values:${goStringSlice(e?.values)}}`)
+        .join(', ')}}`
+    : '[]v1.LabelSelectorRequirement(nil)';
+  return `v1.LabelSelector{MatchLabels:${goStringMap(sel?.matchLabels)}, MatchExpressions:${exprs}}`;
+}
+export function goIntOrString(v: unknown): string {
+  if (typeof v === 'number') return `intstr.IntOrString{Type:0, IntVal:${v}, StrVal:""}`;
+  return `intstr.IntOrString{Type:1, IntVal:0, StrVal:${q(String(v ?? ''))}}`;
+}
+/** A struct rendered the way %#v does, with already-rendered field values. */
+export function goStruct(type: string, fields: [string, string][]): string {
+  return `${type}{${fields.map(([k, v]) => `${k}:${v}`).join(', ')}}`;
+}
+export const goPtr = (type: string, present: boolean) => (present ? `(*${type})(0xc000000000)` : `(*${type})(nil)`);
+export const goStr = (v: unknown) => q(String(v ?? ''));
+
+// ---- label selectors --------------------------------------------------------------------
+
+export interface Requirement {
+  key: string;
+  op: 'in' | 'notin' | 'exists' | '!' | '=';
+  values: string[];
+}
+
+/** metav1.LabelSelectorAsSelector: undefined selector = matches nothing; errors on bad operators. */
+export function selectorRequirements(sel: any): { nothing: boolean; reqs: Requirement[]; error?: string } {
+  if (sel === undefined || sel === null) return { nothing: true, reqs: [] };
+  const reqs: Requirement[] = [];
+  for (const [k, v] of Object.entries((sel.matchLabels ?? {}) as Record<string, string>)) reqs.push({ key: k, op: '=', values: [String(v)] });
+  for (const e of (sel.matchExpressions ?? []) as any[]) {
+    const values: string[] = Array.isArray(e?.values) ? e.values.map(String) : [];
+    switch (e?.operator) {
+      case 'In':
+      case 'NotIn':
+        if (values.length === 0) return { nothing: false, reqs, error: 'for \'in\', \'notin\' operators, values set can\'t be empty' };
+        reqs.push({ key: String(e.key), op: e.operator === 'In' ? 'in' : 'notin', values: [...values].sort() });
+        break;
+      case 'Exists':
+      case 'DoesNotExist':
+        if (values.length) return { nothing: false, reqs, error: 'values set must be empty for exists and does not exist' };
+        reqs.push({ key: String(e.key), op: e.operator === 'Exists' ? 'exists' : '!', values: [] });
+        break;
+      default:
+        return { nothing: false, reqs, error: `"${e?.operator}" is not a valid label selector operator` };
+    }
+  }
+  return { nothing: false, reqs };
+}
+
+export function selectorValid(sel: any): boolean {
+  return !selectorRequirements(sel).error;
+}
+
+/** Whether a (valid) selector matches a label set. An undefined selector matches nothing; {} everything. */
+export function selectorMatches(sel: any, labels: Record<string, string> | undefined): boolean {
+  const { nothing, reqs, error } = selectorRequirements(sel);
+  if (nothing || error) return false;
+  const l = labels ?? {};
+  return reqs.every((r) => {
+    const has = Object.prototype.hasOwnProperty.call(l, r.key);
+    switch (r.op) {
+      case '=':
+        return has && l[r.key] === r.values[0];
+      case 'in':
+        return has && r.values.includes(l[r.key]);
+      case 'notin':
+        return !has || !r.values.includes(l[r.key]);
+      case 'exists':
+        return has;
+      case '!':
+        return !has;
+    }
+  });
+}
+
+export function selectorIsEmpty(sel: any): boolean {
+  return !!sel && Object.keys(sel.matchLabels ?? {}).length + (sel.matchExpressions ?? []).length === 0;
+}
+
+/** metav1.FormatLabelSelector: the selector's string form, "<none>" when empty, "<error>" when invalid. */
+export function formatLabelSelector(sel: any): string {
+  if (!sel) return '<none>';
+  const { reqs, error } = selectorRequirements(sel);
+  if (error) return '<error>';
+  if (reqs.length === 0) return '<none>';
+  return selectorString(reqs);
+}
+
+/** labels.Selector.String(): requirements sorted by key. */
+export function selectorString(reqs: Requirement[]): string {
+  const sorted = [...reqs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return sorted
+    .map((r) => {
+      switch (r.op) {
+        case '=':
+          return `${r.key}=${r.values[0]}`;
+        case 'in':
+          return `${r.key} in (${r.values.join(',')})`;
+        case 'notin':
+          return `${r.key} notin (${r.values.join(',')})`;
+        case 'exists':
+          return r.key;
+        case '!':
+          return `!${r.key}`;
+      }
+    })
+    .join(',');
+}
+
+/** The string form used by the scale subresource's status.selector ("" when it selects nothing). */
+export function selectorToString(sel: any): string {
+  const { nothing, reqs, error } = selectorRequirements(sel);
+  if (nothing || error) return '';
+  return selectorString(reqs);
+}
+
+/** labels.FormatLabels: "k=v,k2=v2" sorted by key, "<none>" when empty. */
+export function formatLabels(m: Record<string, string> | undefined): string {
+  const keys = Object.keys(m ?? {}).sort();
+  if (!keys.length) return '<none>';
+  return keys.map((k) => `${k}=${m![k]}`).join(',');
+}
+
+/** unversionedvalidation.ValidateLabelSelector (strict label values). */
+export function validateLabelSelector(sel: any, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  if (sel === undefined || sel === null) return errs;
+  errs.push(...validateLabels(sel.matchLabels, `${path}.matchLabels`));
+  ((sel.matchExpressions ?? []) as any[]).forEach((e, i) => {
+    const p = `${path}.matchExpressions[${i}]`;
+    const values: unknown[] = Array.isArray(e?.values) ? e.values : [];
+    switch (e?.operator) {
+      case 'In':
+      case 'NotIn':
+        if (values.length === 0) errs.push(required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+        break;
+      case 'Exists':
+      case 'DoesNotExist':
+        if (values.length > 0) errs.push(forbiddenField(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+        break;
+      default:
+        errs.push(invalid(`${p}.operator`, e?.operator ?? '', 'not a valid selector operator'));
+    }
+    for (const m of isQualifiedName(String(e?.key ?? ''))) errs.push(invalid(`${p}.key`, e?.key ?? '', m));
+    values.forEach((v, j) => {
+      for (const m of isValidLabelValue(String(v))) errs.push(invalid(`${p}.values[${j}]`, v, m));
+    });
+  });
+  return errs;
+}
+
+// ---- numbers and int-or-percent ------------------------------------------------------------
+
+export function nonNegative(v: unknown, path: string): FieldError[] {
+  if (v === undefined || v === null) return [];
+  if (typeof v === 'number' && v < 0) return [invalid(path, v, 'must be greater than or equal to 0')];
+  return [];
+}
+
+const percentRe = /^[0-9]+%$/;
+export const PERCENT_MSG = "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')";
+
+/** appsvalidation.ValidatePositiveIntOrPercent. */
+export function validatePositiveIntOrPercent(v: unknown, path: string): FieldError[] {
+  if (typeof v === 'string') return percentRe.test(v) ? [] : [invalid(path, goValue(goIntOrString(v)), PERCENT_MSG)];
+  if (typeof v === 'number') return v < 0 ? [invalid(path, v, 'must be greater than or equal to 0')] : [];
+  return [];
+}
+export function intOrPercentValue(v: unknown): number {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    if (percentRe.test(v)) return parseInt(v.slice(0, -1), 10);
+    const n = parseInt(v, 10);
+    return Number.isNaN(n) ? 0 : n;
+  }
+  return 0;
+}
+export function isNotMoreThan100Percent(v: unknown, path: string): FieldError[] {
+  if (typeof v !== 'string' || !percentRe.test(v)) return [];
+  return parseInt(v.slice(0, -1), 10) > 100 ? [invalid(path, goValue(goIntOrString(v)), 'must not be greater than 100%')] : [];
+}
+
+// ---- pod templates ----------------------------------------------------------------------
+// core.ts owns PodSpec defaulting and validation; it exports defaultPodSpec and
+// validatePodTemplateSpec. They are looked up on the module namespace so this module loads
+// (and the workload rules work) even while core.ts is still being written.
+type CoreHooks = {
+  defaultPodSpec?: (spec: any) => void;
+  validatePodTemplateSpec?: (tpl: any, fieldPath: string) => FieldError[];
+};
+const coreHooks = core as unknown as CoreHooks;
+
+/** Applies the PodSpec defaults to a pod template (creating spec if absent). */
+export function defaultPodTemplate(tpl: any): void {
+  if (!tpl || typeof tpl !== 'object') return;
+  if (!tpl.spec || typeof tpl.spec !== 'object') tpl.spec = {};
+  if (typeof coreHooks.defaultPodSpec === 'function') coreHooks.defaultPodSpec(tpl.spec);
+  else if (!tpl.spec.restartPolicy) tpl.spec.restartPolicy = 'Always';
+}
+
+/** apivalidation.ValidatePodTemplateSpec (labels, annotations, pod spec). */
+export function validatePodTemplate(tpl: any, path: string): FieldError[] {
+  if (typeof coreHooks.validatePodTemplateSpec === 'function') return coreHooks.validatePodTemplateSpec(tpl ?? {}, path);
+  return validateTemplateMeta(tpl, path);
+}
+
+/** The template metadata checks StatefulSets run instead of full pod validation. */
+export function validateTemplateMeta(tpl: any, path: string): FieldError[] {
+  return [...validateLabels(tpl?.metadata?.labels, `${path}.labels`), ...validateAnnotations(tpl?.metadata?.annotations, `${path}.annotations`)];
+}
+
+// ---- table cells ------------------------------------------------------------------------
+
+export function containersCell(podSpec: any): string {
+  return ((podSpec?.containers ?? []) as any[]).map((c) => c?.name ?? '').join(',');
+}
+export function imagesCell(podSpec: any): string {
+  return ((podSpec?.containers ?? []) as any[]).map((c) => c?.image ?? '').join(',');
+}
+
+// ---- misc -------------------------------------------------------------------------------
+
+export const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
+
+/** Deep equality for JSON values (key order ignored). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    return a.length === bb.length && a.every((x, i) => jsonEqual(x, bb[i]));
+  }
+  const ao = a as Record<string, unknown>, bo = b as Record<string, unknown>;
+  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined), bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
+  return ak.length === bk.length && ak.every((k) => jsonEqual(ao[k], bo[k]));
+}
+
+/** Returns obj.spec, creating it. */
+export function specOf(obj: KubeObject): any {
+  if (!obj.spec || typeof obj.spec !== 'object') obj.spec = {};
+  return obj.spec;
+}
+
+/** A converter that only rewrites apiVersion (shapes identical). */
+export function withApiVersion(obj: KubeObject, apiVersion: string): KubeObject {
+  const out = clone(obj);
+  out.apiVersion = apiVersion;
+  return out;
+}
+
+/** Legacy defaulting shared by extensions/v1beta1 and apps/v1beta1: selector and labels from the template labels. */
+export function defaultSelectorAndLabelsFromTemplate(obj: KubeObject): void {
+  const spec = specOf(obj);
+  const labels = spec.template?.metadata?.labels;
+  if (labels && typeof labels === 'object') {
+    if (spec.selector === undefined || spec.selector === null) spec.selector = { matchLabels: clone(labels) };
+    if (!obj.metadata.labels || Object.keys(obj.metadata.labels).length === 0) obj.metadata.labels = clone(labels);
+  }
+}
