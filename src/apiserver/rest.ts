@@ -121,6 +121,11 @@ async function dispatch(sc: ServerContext, d: ResourceDescriptor, info: RequestI
   const sub = info.subresource;
   if (info.parts.length > 3) throw notFoundResource();
   if (sub) return handleSubresource(sc, d, info, req, ctx);
+  const createHandler = sc.createHandlers?.[`${d.group}/${d.plural}`];
+  if (createHandler) {
+    if (info.verb !== 'create') throw methodNotAllowed();
+    return createHandler(sc, info, req, ctx);
+  }
   if (d.createOnly) {
     if (info.verb !== 'create') throw methodNotAllowed();
     const obj = decodeObject(d, info, req, ctx).obj;
@@ -574,6 +579,9 @@ function prepareUpdate(sc: ServerContext, d: ResourceDescriptor, next: KubeObjec
   } else if (o.subresource === 'finalize') {
     obj = clone(current);
     obj.spec = { ...(obj.spec ?? {}), finalizers: next.spec?.finalizers ?? [] };
+  } else if (o.subresource === 'binding') {
+    // binding sets spec.nodeName and the PodScheduled condition in one write
+    obj = next;
   } else {
     obj = next;
     if (d.subresources?.status) {
@@ -609,9 +617,11 @@ function prepareUpdate(sc: ServerContext, d: ResourceDescriptor, next: KubeObjec
     m.generation = cm.generation ?? 1;
     if (o.subresource !== 'status' && o.subresource !== 'finalize' && specOf(obj) !== specOf(current)) m.generation = (cm.generation ?? 0) + 1;
   } else delete m.generation;
-  admit(sc, 'UPDATE', d, obj, current, ctx);
-  const errs = validationErrors(d, obj, current, ctx);
-  if (errs.length) throw invalidObject(d.kind, d.group, cm.name!, errs);
+  if (o.subresource !== 'binding') {
+    admit(sc, 'UPDATE', d, obj, current, ctx);
+    const errs = validationErrors(d, obj, current, ctx);
+    if (errs.length) throw invalidObject(d.kind, d.group, cm.name!, errs);
+  }
   d.prepareUpdate?.(obj, current, ctx);
   if (!o.managedByCaller) {
     updateManagedFields(current, obj, { manager: o.manager, operation: 'Update', apiVersion: apiVersionOf(d.group, o.version), subresource: o.subresource || undefined, schema: d.schema, now: nowISO(ctx.now) });
@@ -935,6 +945,8 @@ async function handleScale(sc: ServerContext, d: ResourceDescriptor, info: Reque
 declare module './context.js' {
   interface ServerContext {
     /** Handlers for subresources beyond status/scale/finalize, keyed `group/plural/sub` (pods/binding, pods/eviction, ...). */
+    /** Creates that need the server (the bindings resource), keyed `group/plural`. */
+    createHandlers?: Record<string, (sc: ServerContext, info: RequestInfo, req: ApiRequest, ctx: RequestContext) => Promise<ApiResponse>>;
     subresourceHandlers?: Record<string, (sc: ServerContext, d: ResourceDescriptor, info: RequestInfo, req: ApiRequest, ctx: RequestContext) => Promise<ApiResponse>>;
   }
 }

@@ -25,9 +25,12 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { namespaceLifecycle } from './admission/namespacelifecycle.js';
 import { localClient, type ApiCaller } from '../client/local.js';
 import { startNamespaceController } from '../controllers/namespace/namespace.js';
+import { startGarbageCollector } from '../controllers/garbagecollector/garbagecollector.js';
+import { startEventTTL } from '../controllers/eventttl/eventttl.js';
 import { bootstrapObjects, reconcileKubernetesEndpoints } from './bootstrap.js';
 import { firstServiceIP } from './netutil.js';
 import { log } from '../util/log.js';
+import { podSubresourceHandlers, createBinding } from './subresources/pods.js';
 
 export interface ServerOptions {
   dataDir: string;
@@ -76,6 +79,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     config,
     authorize: () => ({ allowed: true }),
     admission: [namespaceLifecycle],
+    subresourceHandlers: podSubresourceHandlers(),
+    createHandlers: { '/bindings': createBinding },
   };
 
   const call: ApiCaller = async (method, path, co = {}) => {
@@ -167,6 +172,9 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   await reconcileKubernetesEndpoints(localClient(call, systemUser), bind === '0.0.0.0' || bind === '::' ? addrs[0] ?? '127.0.0.1' : bind, actualPort);
   const client = localClient(call, { name: 'system:serviceaccount:kube-system:namespace-controller', groups: ['system:masters', 'system:authenticated'] });
   const nsController = startNamespaceController(client, registry, (m, x) => log.info(m, { component: 'namespace-controller', ...x }));
+  const gcClient = localClient(call, { name: 'system:serviceaccount:kube-system:generic-garbage-collector', groups: ['system:masters', 'system:authenticated'] });
+  const eventTTL = startEventTTL(client, { log: (m, x) => log.warn(m, { component: 'event-ttl', ...x }) });
+  const gc = startGarbageCollector(gcClient, registry, (m, x) => log.warn(m, { component: 'garbage-collector', ...x }));
 
   const keep = o.compactionRevisions ?? 10_000;
   const compactor = setInterval(() => {
@@ -185,6 +193,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     async close() {
       clearInterval(compactor);
       nsController.stop();
+      gc.stop();
+      eventTTL.stop();
       await new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();
