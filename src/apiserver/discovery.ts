@@ -119,14 +119,25 @@ export function subresourcesOf(d: ResourceDescriptor, version: string): Sub[] {
 
 const isStored = (d: ResourceDescriptor) => !d.virtual && !d.createOnly;
 
+/**
+ * Short names and categories a resource advertises. A legacy-only group (extensions) serving a
+ * resource that a current group also serves (deployments.apps) does not claim them: kubectl
+ * would warn that `deploy` is ambiguous and `get all` would list every such object twice.
+ */
+function aliases(reg: KindRegistry, d: ResourceDescriptor): { shortNames?: string[]; categories?: string[] } {
+  if (LEGACY_ONLY_GROUPS.has(d.group) && reg.all().some((o) => o.plural === d.plural && o.group !== d.group && !LEGACY_ONLY_GROUPS.has(o.group))) return {};
+  const out: { shortNames?: string[]; categories?: string[] } = {};
+  if (d.shortNames?.length) out.shortNames = [...d.shortNames];
+  if (d.categories?.length) out.categories = [...d.categories];
+  return out;
+}
+
 // ---- legacy documents ----
 
 function apiResourceList(reg: KindRegistry, group: string, version: string) {
   const resources: Record<string, unknown>[] = [];
   for (const d of resourcesIn(reg, group, version)) {
-    const r: Record<string, unknown> = { name: d.plural, singularName: d.singular, namespaced: d.namespaced, kind: d.kind, verbs: sortedVerbs(d) };
-    if (d.shortNames?.length) r.shortNames = [...d.shortNames];
-    if (d.categories?.length) r.categories = [...d.categories];
+    const r: Record<string, unknown> = { name: d.plural, singularName: d.singular, namespaced: d.namespaced, kind: d.kind, verbs: sortedVerbs(d), ...aliases(reg, d) };
     if (isStored(d)) r.storageVersionHash = storageVersionHash(d.group, d.storageVersion, d.kind);
     resources.push(r);
     for (const s of subresourcesOf(d, version)) {
@@ -160,9 +171,8 @@ function aggregatedResources(reg: KindRegistry, group: string, version: string) 
       scope: d.namespaced ? 'Namespaced' : 'Cluster',
       singularResource: d.singular,
       verbs: sortedVerbs(d),
+      ...aliases(reg, d),
     };
-    if (d.shortNames?.length) r.shortNames = [...d.shortNames];
-    if (d.categories?.length) r.categories = [...d.categories];
     const subs = subresourcesOf(d, version);
     if (subs.length)
       r.subresources = subs.map((s) => ({ subresource: s.name, responseKind: { group: s.group, version: s.version, kind: s.kind }, verbs: s.verbs }));

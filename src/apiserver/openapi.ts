@@ -289,8 +289,18 @@ const ORDER: (keyof Schema)[] = [
   'not',
 ];
 
-/** Renders one of our schemas in OpenAPI v2 or v3 form. `name` is set for top-level definitions. */
-export function renderSchema(sch: Schema, flavor: Flavor, name?: string): J {
+/**
+ * Renders one of our schemas in OpenAPI v2 or v3 form. `name` is set for top-level definitions.
+ * With `defs`, a $ref to a definition that does not exist is published as an open object
+ * instead: kubectl rejects a whole v2 document over one dangling reference.
+ */
+export function renderSchema(sch: Schema, flavor: Flavor, name?: string, defs?: ReadonlyMap<string, Schema>): J {
+  if (sch.$ref && defs && !defs.has(sch.$ref)) {
+    const out: J = { type: 'object' };
+    if (sch.description) out.description = sch.description;
+    out['x-kubernetes-preserve-unknown-fields'] = true;
+    return out;
+  }
   if (sch.$ref) {
     const target = refPrefix(flavor) + sch.$ref;
     const siblings: J = {};
@@ -314,25 +324,25 @@ export function renderSchema(sch: Schema, flavor: Flavor, name?: string): J {
     switch (k) {
       case 'properties': {
         const props: J = {};
-        for (const [pk, pv] of Object.entries(v as Record<string, Schema>)) props[pk] = renderSchema(pv, flavor);
+        for (const [pk, pv] of Object.entries(v as Record<string, Schema>)) props[pk] = renderSchema(pv, flavor, undefined, defs);
         out.properties = props;
         break;
       }
       case 'additionalProperties':
-        out.additionalProperties = typeof v === 'boolean' ? v : renderSchema(v, flavor);
+        out.additionalProperties = typeof v === 'boolean' ? v : renderSchema(v, flavor, undefined, defs);
         break;
       case 'items':
-        out.items = renderSchema(v, flavor);
+        out.items = renderSchema(v, flavor, undefined, defs);
         break;
       case 'allOf':
-        out.allOf = (v as Schema[]).map((x) => renderSchema(x, flavor));
+        out.allOf = (v as Schema[]).map((x) => renderSchema(x, flavor, undefined, defs));
         break;
       case 'oneOf':
       case 'anyOf':
-        if (flavor === 'v3') out[k] = (v as Schema[]).map((x) => renderSchema(x, flavor));
+        if (flavor === 'v3') out[k] = (v as Schema[]).map((x) => renderSchema(x, flavor, undefined, defs));
         break;
       case 'not':
-        if (flavor === 'v3') out.not = renderSchema(v, flavor);
+        if (flavor === 'v3') out.not = renderSchema(v, flavor, undefined, defs);
         break;
       case 'nullable':
         if (flavor === 'v3' && v) out.nullable = true;
@@ -595,7 +605,7 @@ function buildV2(model: Model): J {
     paths[e.path] = item;
   }
   const definitions: J = {};
-  for (const name of [...model.defs.keys()].sort()) definitions[name] = renderSchema(model.defs.get(name)!, 'v2', name);
+  for (const name of [...model.defs.keys()].sort()) definitions[name] = renderSchema(model.defs.get(name)!, 'v2', name, model.defs);
   return { swagger: '2.0', info: { title: 'Kubernetes', version: 'v1.32.0' }, paths, definitions, securityDefinitions: { BearerToken: { description: 'Bearer Token authentication', type: 'apiKey', name: 'authorization', in: 'header' } }, security: [{ BearerToken: [] }] };
 }
 
@@ -653,7 +663,7 @@ function buildV3(model: Model, group: string, version: string): J {
   const schemas: J = {};
   for (const name of [...used].sort()) {
     const def = defs.get(name);
-    if (def) schemas[name] = renderSchema(def, 'v3', name);
+    if (def) schemas[name] = renderSchema(def, 'v3', name, defs);
   }
   return {
     openapi: '3.0.0',

@@ -50,6 +50,7 @@ function registry(): KindRegistry {
   );
   reg.add(desc({ group: 'authentication.k8s.io', kind: 'TokenReview', plural: 'tokenreviews', singular: 'tokenreview', namespaced: false, verbs: ['create'], createOnly: (o) => o }));
   reg.add(desc({ group: 'stable.example.com', kind: 'CronTab', plural: 'crontabs', singular: 'crontab', namespaced: true, shortNames: ['ct'], custom: true }));
+  reg.add(desc({ group: 'extensions', kind: 'Deployment', plural: 'deployments', singular: 'deployment', namespaced: true, shortNames: ['deploy'], categories: ['all'], storageVersion: 'v1beta1', versions: [{ version: 'v1beta1' }] }));
   reg.add(desc({ group: 'extensions', kind: 'Ingress', plural: 'ingresses', singular: 'ingress', namespaced: true, storageVersion: 'v1beta1', versions: [{ version: 'v1beta1' }] }));
   return reg;
 }
@@ -206,6 +207,20 @@ test('aggregated discovery: If-None-Match answers 304, and the ETag changes with
   assert.ok(json(discoveryReply(reg, '/apis', undefined)).groups.some((g: any) => g.name === 'batch'), 'legacy cache invalidated too');
   reg.remove('batch', 'jobs');
   assert.equal(discoveryReply(reg, '/apis/batch/v1', undefined), undefined);
+});
+
+test('legacy-only groups do not claim short names or categories of current resources', () => {
+  const reg = registry();
+  const ext = json(discoveryReply(reg, '/apis/extensions/v1beta1', undefined)).resources;
+  const dep = ext.find((r: any) => r.name === 'deployments');
+  assert.equal(dep.shortNames, undefined);
+  assert.equal(dep.categories, undefined);
+  const agg = json(discoveryReply(reg, '/apis', KUBECTL_ACCEPT)).items;
+  const extDep = agg.find((i: any) => i.metadata.name === 'extensions').versions[0].resources.find((r: any) => r.resource === 'deployments');
+  assert.equal(extDep.shortNames, undefined);
+  const appsDep = agg.find((i: any) => i.metadata.name === 'apps').versions[0].resources.find((r: any) => r.resource === 'deployments');
+  assert.deepEqual(appsDep.shortNames, ['deploy']);
+  assert.deepEqual(appsDep.categories, ['all']);
 });
 
 test('versionInfo looks like a 1.32 server', () => {

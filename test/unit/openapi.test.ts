@@ -287,6 +287,17 @@ test('v3: what kubectl explain, apply and field validation read', () => {
   assert.deepEqual(beta.components.schemas['io.k8s.api.apps.v1beta1.Crate']['x-kubernetes-group-version-kind'], [{ group: 'apps', version: 'v1beta1', kind: 'Crate' }]);
 });
 
+test('a reference to a missing definition is published as an open object, not a dangling $ref', () => {
+  kindSchema(`${T}.core.v1.Loose`, [{ group: '', version: 'v1', kind: 'Loose' }], 'Refers to nothing.', { spec: ref(`${T}.core.v1.Missing`, 'Not defined anywhere.') });
+  const reg = registry();
+  reg.add({ group: '', kind: 'Loose', plural: 'looses', singular: 'loose', namespaced: true, storageVersion: 'v1', versions: [{ version: 'v1' }], schema: { $ref: `${T}.core.v1.Loose` } });
+  const v2 = openapiV2(reg);
+  for (const x of refs(v2)) assert.ok(v2.definitions[x.slice('#/definitions/'.length)], x);
+  assert.deepEqual(v2.definitions[`${T}.core.v1.Loose`].properties.spec, { type: 'object', description: 'Not defined anywhere.', 'x-kubernetes-preserve-unknown-fields': true });
+  const v3 = openapiV3(reg, '', 'v1');
+  for (const x of refs(v3)) assert.ok(v3.components.schemas[x.slice('#/components/schemas/'.length)], x);
+});
+
 test('documents follow registry changes', () => {
   const reg = registry();
   const before = json(openapiReply(reg, '/openapi/v3', undefined));
