@@ -1,0 +1,215 @@
+// Small helpers shared by the non-core built-in groups (networking, rbac, storage, ...): label
+// selector validation and formatting, IP/CIDR parsing, Go-style value rendering and the
+// checks Kubernetes' validation packages repeat everywhere.
+import { isIP } from 'node:net';
+import { type FieldError, GoValue, invalid, required, forbiddenField, notSupported } from '../errors.js';
+import type { KubeObject } from '../types.js';
+import type { TableColumn } from '../descriptor.js';
+import { isDNS1123Label, isDNS1123Subdomain, isValidLabelValue, validateLabels } from '../validation.js';
+import { obj, str, time, arr, int64 } from '../schema.js';
+import { age, nameColumn, ageColumn, col } from '../table.js';
+
+export const isObj = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+export const isSet = (v: unknown): boolean => v !== undefined && v !== null;
+export const deepEqual = (a: unknown, b: unknown): boolean => JSON.stringify(canon(a)) === JSON.stringify(canon(b));
+function canon(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(canon);
+  if (isObj(v)) {
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v).sort()) if (v[k] !== undefined) out[k] = canon(v[k]);
+    return out;
+  }
+  return v;
+}
+
+// ---- Go-style values ----
+
+/** %#v of a []string: `[]string{"a", "b"}` (nil: `[]string(nil)`). */
+export function goStrings(v: unknown): GoValue {
+  if (!Array.isArray(v)) return new GoValue('[]string(nil)');
+  return new GoValue(`[]string{${v.map((s) => JSON.stringify(String(s))).join(', ')}}`);
+}
+
+/** %#v of a []byte: `[]byte{0x2d, 0x2d}`. */
+export function goBytes(b: Uint8Array): GoValue {
+  if (b.length === 0) return new GoValue('[]byte{}');
+  return new GoValue(`[]byte{${Array.from(b, (x) => `0x${x.toString(16)}`).join(', ')}}`);
+}
+
+// ---- names and label selectors ----
+
+const qualifiedNameFmt = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
+const qualifiedNameRe = new RegExp(`^${qualifiedNameFmt}$`);
+const qualifiedNameMsg = `must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '${qualifiedNameFmt}')`;
+
+/** IsQualifiedName exactly as Kubernetes words it, including the empty name. */
+export function qualifiedNameErrors(v: string): string[] {
+  const errs: string[] = [];
+  const parts = v.split('/');
+  let name: string;
+  if (parts.length === 1) name = parts[0];
+  else if (parts.length === 2) {
+    const [prefix, n] = parts;
+    name = n;
+    if (prefix.length === 0) errs.push('prefix part must be non-empty');
+    else for (const m of isDNS1123Subdomain(prefix)) errs.push(`prefix part ${m}`);
+  } else {
+    return [`a qualified name ${qualifiedNameMsg} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+  }
+  if (name.length === 0) errs.push('name part must be non-empty');
+  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
+  if (!qualifiedNameRe.test(name)) errs.push(`name part ${qualifiedNameMsg}`);
+  return errs;
+}
+
+export function validateQualifiedName(v: string, field: string): FieldError[] {
+  return qualifiedNameErrors(v).map((m) => invalid(field, v, m));
+}
+
+export function validateDNS1123Label(v: string, field: string): FieldError[] {
+  return isDNS1123Label(v).map((m) => invalid(field, v, m));
+}
+
+export function validateLabelSelector(sel: unknown, field: string): FieldError[] {
+  if (!isObj(sel)) return [];
+  const errs: FieldError[] = [];
+  errs.push(...validateLabels(sel.matchLabels, `${field}.matchLabels`));
+  list(sel.matchExpressions).forEach((r: any, i: number) => {
+    const p = `${field}.matchExpressions[${i}]`;
+    const values = list(r?.values);
+    switch (r?.operator) {
+      case 'In':
+      case 'NotIn':
+        if (values.length === 0) errs.push(required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
+        break;
+      case 'Exists':
+      case 'DoesNotExist':
+        if (values.length > 0) errs.push(forbiddenField(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
+        break;
+      default:
+        errs.push(invalid(`${p}.operator`, r?.operator ?? '', 'not a valid selector operator'));
+    }
+    const key = String(r?.key ?? '');
+    errs.push(...qualifiedNameErrors(key).map((m) => invalid(`${p}.key`, key, m)));
+    values.forEach((v: unknown, j: number) => {
+      for (const m of isValidLabelValue(String(v))) errs.push(invalid(`${p}.values[${j}]`, v, m));
+    });
+  });
+  return errs;
+}
+
+/** metav1.FormatLabelSelector: `app=web,tier in (a,b)`, `<none>` for an empty selector. */
+export function formatLabelSelector(sel: unknown): string {
+  if (!isObj(sel)) return '<none>';
+  const reqs: { key: string; text: string }[] = [];
+  for (const [k, v] of Object.entries((sel.matchLabels ?? {}) as Record<string, string>)) reqs.push({ key: k, text: `${k}=${v}` });
+  for (const r of list(sel.matchExpressions)) {
+    const vals = [...list(r.values)].map(String).sort().join(',');
+    switch (r.operator) {
+      case 'In':
+        reqs.push({ key: r.key, text: `${r.key} in (${vals})` });
+        break;
+      case 'NotIn':
+        reqs.push({ key: r.key, text: `${r.key} notin (${vals})` });
+        break;
+      case 'Exists':
+        reqs.push({ key: r.key, text: `${r.key}` });
+        break;
+      case 'DoesNotExist':
+        reqs.push({ key: r.key, text: `!${r.key}` });
+        break;
+    }
+  }
+  reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const s = reqs.map((r) => r.text).join(',');
+  return s === '' ? '<none>' : s;
+}
+
+// ---- IP addresses and CIDRs ----
+
+/** Parses an IPv4 or IPv6 address to a bigint and its family (undefined when invalid). Leading zeros are accepted for IPv4, like ParseIPSloppy. */
+export function parseIP(s: string): { family: 4 | 6; value: bigint } | undefined {
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(s)) {
+    const parts = s.split('.').map(Number);
+    if (parts.some((p) => p > 255)) return undefined;
+    return { family: 4, value: parts.reduce((a, p) => (a << 8n) | BigInt(p), 0n) };
+  }
+  if (isIP(s) !== 6) return undefined;
+  let str6 = s;
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(str6);
+  if (v4) {
+    const p = parseIP(v4[1]);
+    if (!p) return undefined;
+    str6 = str6.slice(0, -v4[1].length) + `${(p.value >> 16n).toString(16)}:${(p.value & 0xffffn).toString(16)}`;
+  }
+  const [head, tail] = str6.includes('::') ? str6.split('::') : [str6, undefined];
+  const h = head ? head.split(':') : [];
+  const t = tail !== undefined && tail !== '' ? tail.split(':') : [];
+  const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill('0'), ...t];
+  if (groups.length !== 8) return undefined;
+  return { family: 6, value: groups.reduce((a, g) => (a << 16n) | BigInt(parseInt(g, 16)), 0n) };
+}
+
+export interface CIDR {
+  family: 4 | 6;
+  base: bigint; // network address (host bits cleared)
+  bits: number;
+}
+
+export function parseCIDR(s: string): CIDR | undefined {
+  const i = s.indexOf('/');
+  if (i < 0) return undefined;
+  const ip = parseIP(s.slice(0, i));
+  const maskText = s.slice(i + 1);
+  if (!ip || !/^\d{1,3}$/.test(maskText)) return undefined;
+  const bits = Number(maskText);
+  const width = ip.family === 4 ? 32 : 128;
+  if (bits > width) return undefined;
+  const hostBits = BigInt(width - bits);
+  return { family: ip.family, base: (ip.value >> hostBits) << hostBits, bits };
+}
+
+export function cidrContains(c: CIDR, family: 4 | 6, addr: bigint): boolean {
+  if (c.family !== family) return false;
+  const width = c.family === 4 ? 32 : 128;
+  const hostBits = BigInt(width - c.bits);
+  return addr >> hostBits === c.base >> hostBits;
+}
+
+// ---- common field checks ----
+
+export function immutableField(newV: unknown, oldV: unknown, field: string, shown: unknown = newV): FieldError[] {
+  return deepEqual(newV, oldV) ? [] : [invalid(field, shown ?? 'null', 'field is immutable')];
+}
+
+export function enumField(v: unknown, field: string, allowed: string[]): FieldError[] {
+  if (v === undefined || v === null) return [];
+  return allowed.includes(v as string) ? [] : [notSupported(field, v, allowed)];
+}
+
+export const MAX_INT32 = 2147483647;
+
+// ---- schema fragments ----
+
+/** A status condition as most non-core groups spell it (metav1.Condition-like, without observedGeneration). */
+export function conditionSchema(desc: string, withUpdateTime = false, withObservedGeneration = false) {
+  const p: Record<string, any> = {
+    type: str('Kind of condition.'),
+    status: str('True, False or Unknown.'),
+    lastTransitionTime: time('When the condition last changed status.'),
+    reason: str('Machine-readable, CamelCase reason for the last transition.'),
+    message: str('Human-readable details about the last transition.'),
+  };
+  if (withUpdateTime) p.lastUpdateTime = time('When the condition was last updated.');
+  if (withObservedGeneration) p.observedGeneration = int64('The generation the condition was computed for.');
+  return obj(p, desc);
+}
+
+export const conditionList = (ref: string, desc: string) => arr({ $ref: ref }, desc, { listType: 'map', mapKeys: ['type'], mergeKey: 'type', strategy: 'merge' });
+
+// ---- tables ----
+
+export const simpleAgeTable = { columns: [nameColumn, ageColumn], row: (o: KubeObject, now: Date) => [o.metadata.name, age(o.metadata.creationTimestamp, now)] };
+export { nameColumn, ageColumn, col, age };
+export type { TableColumn };
