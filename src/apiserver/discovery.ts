@@ -96,6 +96,13 @@ export function storageVersionHash(group: string, version: string, kind: string)
   return createHash('sha256').update(`${group}/${version}/${kind}`).digest().subarray(0, 8).toString('base64');
 }
 
+/** The hash of the storage a resource really lives in (events.k8s.io events are stored as core v1 Events). */
+function hashFor(reg: KindRegistry, d: ResourceDescriptor): string {
+  const target = d.storedAs ? reg.byGroupResource(d.storedAs.group, d.storedAs.resource) : undefined;
+  const s = target ?? d;
+  return storageVersionHash(s.group, s.storageVersion, s.kind);
+}
+
 interface Sub {
   name: string;
   group: string;
@@ -138,7 +145,7 @@ function apiResourceList(reg: KindRegistry, group: string, version: string) {
   const resources: Record<string, unknown>[] = [];
   for (const d of resourcesIn(reg, group, version)) {
     const r: Record<string, unknown> = { name: d.plural, singularName: d.singular, namespaced: d.namespaced, kind: d.kind, verbs: sortedVerbs(d), ...aliases(reg, d) };
-    if (isStored(d)) r.storageVersionHash = storageVersionHash(d.group, d.storageVersion, d.kind);
+    if (isStored(d)) r.storageVersionHash = hashFor(reg, d);
     resources.push(r);
     for (const s of subresourcesOf(d, version)) {
       const sr: Record<string, unknown> = { name: `${d.plural}/${s.name}`, singularName: '', namespaced: d.namespaced };

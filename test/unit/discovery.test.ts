@@ -127,6 +127,11 @@ test('/apis/apps/v1 advertises the autoscaling/v1 Scale subresource; hashes matc
   const d = doc.resources.find((r: any) => r.name === 'deployments');
   // The value a real 1.32 API server publishes for deployments.apps.
   assert.equal(d.storageVersionHash, '8aSe+NMegvE=');
+  const reg = registry();
+  reg.add(desc({ group: '', kind: 'Event', plural: 'events', singular: 'event', namespaced: true }));
+  reg.add(desc({ group: 'events.k8s.io', kind: 'Event', plural: 'events', singular: 'event', namespaced: true, storedAs: { group: '', resource: 'events' } }));
+  // Kubernetes publishes the hash of the storage actually used: core v1 Event.
+  assert.equal(json(discoveryReply(reg, '/apis/events.k8s.io/v1', undefined)).resources[0].storageVersionHash, 'r2yiGXH7wu8=');
   const tr = json(discoveryReply(registry(), '/apis/authentication.k8s.io/v1', undefined)).resources[0];
   assert.equal(tr.storageVersionHash, undefined, 'create-only kinds are not stored');
   assert.deepEqual(tr.verbs, ['create']);
