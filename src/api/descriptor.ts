@@ -126,6 +126,11 @@ export interface ResourceDescriptor {
    * version; this descriptor's versions' toStorage/fromStorage convert to and from that form.
    */
   storedAs?: GroupResource;
+  /**
+   * Set on the per-request view of a kind served in another group than it is stored in
+   * (extensions/v1beta1 Deployment stored as apps deployments): the group the client used.
+   */
+  requestGroup?: string;
   /** Objects that are not stored at all but processed (reviews, bindings): create returns the result. */
   createOnly?(obj: KubeObject, ctx: RequestContext): KubeObject;
 }

@@ -16,7 +16,7 @@ import { applyStrategicMergePatch } from '../api/patch/strategic.js';
 import { applyPatch as serverSideApply, updateManagedFields } from '../api/patch/apply.js';
 import { CompactedError, FutureRevisionError } from '../storage/store.js';
 import { decodeBody, requireMedia, mediaKind } from './body.js';
-import { checkTypeMeta, fromStorage, toStorage, parseAccept, listOf, partialMetadata, versionInfo } from './convert.js';
+import { checkTypeMeta, fromStorage, toStorage, parseAccept, listOf, partialMetadata, versionInfo, storageView } from './convert.js';
 import { encode, decode, objectKey, listPrefix, consistentRevision } from './objectstore.js';
 import { table, type IncludeObject } from './tables.js';
 import type { RequestInfo } from './request.js';
@@ -81,8 +81,13 @@ function requestContext(sc: ServerContext, info: RequestInfo, user: UserInfo): R
 
 /** Entry point for /api/v1/... and /apis/g/v/... resource requests. */
 export async function handleResource(sc: ServerContext, info: RequestInfo, req: ApiRequest): Promise<ApiResponse> {
-  const d = sc.registry.lookup(info.group, info.version, info.resource);
+  let d = sc.registry.lookup(info.group, info.version, info.resource);
   if (!d) throw notFoundResource();
+  if (d.storedAs) {
+    const target = sc.registry.byGroupResource(d.storedAs.group, d.storedAs.resource);
+    if (!target) throw notFoundResource();
+    d = storageView(d, target);
+  }
   if (!d.namespaced && info.namespace) throw notFoundResource();
   const ctx = requestContext(sc, info, req.user);
   const dryRun = info.query.getAll('dryRun');

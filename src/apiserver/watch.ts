@@ -63,7 +63,7 @@ export async function startWatch(sc: ServerContext, d: ResourceDescriptor, info:
   const bookmark = (rv: number, initialEnd = false): WatchEventOut => {
     const metadata: Record<string, unknown> = { resourceVersion: String(rv) };
     if (initialEnd) metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
-    const object = mode === 'Object' ? { kind: d.kind, apiVersion: apiVersionOf(d.group, version), metadata } : { kind: mode === 'Table' ? 'Table' : 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata };
+    const object = mode === 'Object' ? { kind: d.kind, apiVersion: apiVersionOf(d.requestGroup ?? d.group, version), metadata } : { kind: mode === 'Table' ? 'Table' : 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata };
     return { type: 'BOOKMARK', object };
   };
 
