@@ -488,3 +488,24 @@ test('apply on a Deployment-sized object takes well under 2 ms', () => {
   const per = (performance.now() - t0) / n;
   assert.ok(per < 2, `apply took ${per.toFixed(3)} ms`);
 });
+
+test('keyed list order: applied order for shared items, live-only items keep their place', () => {
+  const cfg = (names: string[]): KubeObject => ({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'nginx' },
+    spec: { template: { spec: { containers: names.map((name) => ({ name })) } } },
+  });
+  let live = stored(apply(undefined, cfg(['a', 'b', 'c']), 'm1'));
+  live = apply(live, cfg(['b']), 'm2');
+  live = apply(live, cfg(['c', 'a']), 'm3');
+  assert.deepEqual(live.spec.template.spec.containers.map((c: any) => c.name), ['b', 'c', 'a']);
+});
+
+test('a stored object whose keyed list items lack their keys fails apply with 500', () => {
+  const live = stored(nginx());
+  live.spec.template.spec.containers.push({ image: 'no-name' });
+  const e = conflictOf(() => apply(live, nginx(), 'a'));
+  assert.equal(e.code, 500);
+  assert.match(e.message, /^Internal error occurred: failed to create typed live object \(apps\/v1, Kind=Deployment\) default\/nginx: \.spec\.template\.spec\.containers: element 1: associative list with keys has an element that omits key field "name"/);
+});

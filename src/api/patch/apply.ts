@@ -485,10 +485,14 @@ const remove = (v: unknown, set: FieldSet, schema: Schema) => removeItems(v, set
  * Removes what the applier applied last time but not this time, unless another manager (or
  * this apply) owns it, following structured-merge-diff's prune / add-back steps.
  */
-function prune(merged: unknown, managers: Managers, lastSet: FieldSet | undefined, schema: Schema): unknown {
+function prune(merged: unknown, managers: Managers, applyId: string, lastSet: FieldSet | undefined, schema: Schema): unknown {
   if (!lastSet || lastSet.isEmpty()) return merged;
   const named = (s: FieldSet) => ensureNamedFieldsAreMembers(s, schema);
   const last = named(lastSet);
+  // Nothing was dropped from the applier's configuration: every path it owned (and each of its
+  // ancestors) is still applied, so nothing can be pruned.
+  const current = managers.get(applyId);
+  if (current && difference(last, named(current.set)).isEmpty()) return merged;
   let pruned = remove(merged, last, schema);
   let managed = new FieldSet();
   for (const m of managers.values()) managed = union(managed, m.set);
@@ -715,25 +719,32 @@ export function applyPatch(live: KubeObject | undefined, applied: KubeObject, o:
     throw internal(`failed to decode managed fields: ${(e as Error).message}`);
   }
   const base: KubeObject = live ? withoutManagedFields(live) : ({} as KubeObject);
+  // The configuration was checked above, so list items without keys or with duplicate keys
+  // found from here on are in the stored object.
+  const typedLive = <T>(fn: () => T): T => {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof FieldPathError) {
+        const m = base.metadata ?? {};
+        throw internal(`failed to create typed live object (${groupVersionKind(base)}) ${m.namespace ?? ''}/${m.name ?? ''}: ${e.message}`);
+      }
+      throw e;
+    }
+  };
   if (live && managers.size === 0) {
-    recordUpdate(zeroOf(base, shapeOf(schema)), base, managers, { manager: BEFORE_FIRST_APPLY, operation: 'Update', apiVersion: o.apiVersion }, o.now, schema, reset);
+    typedLive(() => recordUpdate(zeroOf(base, shapeOf(schema)), base, managers, { manager: BEFORE_FIRST_APPLY, operation: 'Update', apiVersion: o.apiVersion }, o.now, schema, reset));
   }
   const applyId = managerId(o.manager, 'Apply', o.apiVersion, o.subresource);
 
   const attempt = (force: boolean): { obj: KubeObject; ms: Managers } | Conflict[] => {
     const ms = cloneManagers(managers);
-    let merged: unknown;
-    try {
-      merged = merge(base, applied, shapeOf(schema), []);
-      const prev = ms.get(applyId);
-      ms.set(applyId, { manager: o.manager, operation: 'Apply', apiVersion: o.apiVersion, subresource: o.subresource, time: prev?.time, set: configSet });
-      merged = prune(merged, ms, prev?.set, schema);
-      const conflicts = transferOwnership(base, merged, ms, applyId, force, schema, reset);
-      if (conflicts.length) return conflicts;
-    } catch (e) {
-      if (e instanceof FieldPathError) throw internal(`failed to merge config: ${e.message}`);
-      throw e;
-    }
+    let merged: unknown = typedLive(() => merge(base, applied, shapeOf(schema), []));
+    const prev = ms.get(applyId);
+    ms.set(applyId, { manager: o.manager, operation: 'Apply', apiVersion: o.apiVersion, subresource: o.subresource, time: prev?.time, set: configSet });
+    merged = typedLive(() => prune(merged, ms, applyId, prev?.set, schema));
+    const conflicts = typedLive(() => transferOwnership(base, merged, ms, applyId, force, schema, reset));
+    if (conflicts.length) return conflicts;
     const unchanged = !!live && deepEqual(base, merged);
     if (!unchanged) ms.get(applyId)!.time = o.now;
     return { obj: (unchanged ? base : merged) as KubeObject, ms };

@@ -282,24 +282,30 @@ function put(out: FieldSet, k: string, pe: PathElement, member: boolean, sub: Fi
   if (member || s) out.nodes.set(k, { pe, member, sub: s });
 }
 
+// Operations never modify their inputs; results may share unchanged subtrees with them, so sets
+// are treated as immutable once built.
+
 export function union(a: FieldSet, b: FieldSet): FieldSet {
+  if (b.isEmpty()) return a;
+  if (a.isEmpty()) return b;
   const out = new FieldSet();
   for (const [k, n] of a.nodes) {
     const m = b.nodes.get(k);
-    if (!m) put(out, k, n.pe, n.member, n.sub?.clone());
-    else put(out, k, n.pe, n.member || m.member, n.sub && m.sub ? union(n.sub, m.sub) : (n.sub ?? m.sub)?.clone());
+    if (!m) out.nodes.set(k, n);
+    else put(out, k, n.pe, n.member || m.member, n.sub && m.sub ? union(n.sub, m.sub) : (n.sub ?? m.sub));
   }
-  for (const [k, m] of b.nodes) if (!a.nodes.has(k)) put(out, k, m.pe, m.member, m.sub?.clone());
+  for (const [k, m] of b.nodes) if (!a.nodes.has(k)) out.nodes.set(k, m);
   return out;
 }
 
 /** Paths in a that are not in b (exact paths: a member of b does not remove a's children). */
 export function difference(a: FieldSet, b: FieldSet): FieldSet {
+  if (b.isEmpty() || a.isEmpty()) return a;
   const out = new FieldSet();
   for (const [k, n] of a.nodes) {
     const m = b.nodes.get(k);
-    if (!m) put(out, k, n.pe, n.member, n.sub?.clone());
-    else put(out, k, n.pe, n.member && !m.member, n.sub ? (m.sub ? difference(n.sub, m.sub) : n.sub.clone()) : undefined);
+    if (!m) out.nodes.set(k, n);
+    else put(out, k, n.pe, n.member && !m.member, n.sub ? (m.sub ? difference(n.sub, m.sub) : n.sub) : undefined);
   }
   return out;
 }
@@ -315,11 +321,12 @@ export function intersection(a: FieldSet, b: FieldSet): FieldSet {
 
 /** Paths in a that are neither in b nor below a member of b. */
 export function recursiveDifference(a: FieldSet, b: FieldSet): FieldSet {
+  if (b.isEmpty() || a.isEmpty()) return a;
   const out = new FieldSet();
   for (const [k, n] of a.nodes) {
     const m = b.nodes.get(k);
-    if (!m) put(out, k, n.pe, n.member, n.sub?.clone());
-    else if (!m.member) put(out, k, n.pe, n.member, n.sub ? (m.sub ? recursiveDifference(n.sub, m.sub) : n.sub.clone()) : undefined);
+    if (!m) out.nodes.set(k, n);
+    else if (!m.member) put(out, k, n.pe, n.member, n.sub ? (m.sub ? recursiveDifference(n.sub, m.sub) : n.sub) : undefined);
   }
   return out;
 }
@@ -353,10 +360,15 @@ function emit(set: FieldSet | undefined, self: boolean): Record<string, unknown>
   return o;
 }
 
-/** Parses FieldsV1 JSON (throws on malformed input). */
+const parsed = new WeakMap<object, FieldSet>();
+
+/** Parses FieldsV1 JSON (throws on malformed input). The result must not be modified. */
 export function fromFieldsV1(json: unknown): FieldSet {
+  const cached = json !== null && typeof json === 'object' ? parsed.get(json) : undefined;
+  if (cached) return cached;
   const set = new FieldSet();
   read(json, set);
+  if (json !== null && typeof json === 'object') parsed.set(json, set);
   return set;
 }
 
