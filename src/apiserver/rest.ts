@@ -488,7 +488,7 @@ export async function createStored(sc: ServerContext, d: ResourceDescriptor, obj
   d.prepareCreate?.(obj, ctx);
   if (!alreadyManaged) {
     delete meta.managedFields;
-    updateManagedFields(undefined, obj, { manager, operation: 'Update', apiVersion: apiVersionOf(d.group, version), schema: d.schema, now: nowISO(ctx.now) });
+    updateManagedFields(undefined, obj, { manager, operation: 'Update', apiVersion: apiVersionOf(d.requestGroup ?? d.group, version), schema: d.schema, now: nowISO(ctx.now), resetFields: resetFieldsFor(d, '') });
   }
   if (ctx.dryRun) return obj;
   const key = objectKey(d, meta.namespace, meta.name!);
@@ -581,6 +581,7 @@ function prepareUpdate(sc: ServerContext, d: ResourceDescriptor, next: KubeObjec
     obj = clone(current);
     if (next.status === undefined) delete obj.status;
     else obj.status = next.status;
+    if (o.managedByCaller) obj.metadata.managedFields = next.metadata.managedFields;
   } else if (o.subresource === 'finalize') {
     obj = clone(current);
     obj.spec = { ...(obj.spec ?? {}), finalizers: next.spec?.finalizers ?? [] };
@@ -629,10 +630,18 @@ function prepareUpdate(sc: ServerContext, d: ResourceDescriptor, next: KubeObjec
   }
   d.prepareUpdate?.(obj, current, ctx);
   if (!o.managedByCaller) {
-    updateManagedFields(current, obj, { manager: o.manager, operation: 'Update', apiVersion: apiVersionOf(d.group, o.version), subresource: o.subresource || undefined, schema: d.schema, now: nowISO(ctx.now) });
+    updateManagedFields(current, obj, { manager: o.manager, operation: 'Update', apiVersion: apiVersionOf(d.requestGroup ?? d.group, o.version), subresource: o.subresource || undefined, schema: d.schema, now: nowISO(ctx.now), resetFields: resetFieldsFor(d, o.subresource) });
   }
   if (sameStored(obj, current)) return current;
   return obj;
+}
+
+/** Fields an endpoint resets, which managedFields therefore never record. */
+function resetFieldsFor(d: ResourceDescriptor, subresource: string): string[][] | undefined {
+  if (!d.subresources?.status) return undefined;
+  if (subresource === 'status') return [['spec']];
+  if (subresource === '' || subresource === 'scale') return [['status']];
+  return undefined;
 }
 
 function sameStored(a: KubeObject, b: KubeObject): boolean {
@@ -690,7 +699,7 @@ async function patchObject(sc: ServerContext, d: ResourceDescriptor, info: Reque
       if (applied.metadata.name && applied.metadata.name !== info.name) throw badRequest(`the name of the object (${applied.metadata.name}) does not match the name on the URL (${info.name})`);
       applied.metadata.name = info.name;
       if (d.namespaced) applied.metadata.namespace = applied.metadata.namespace || info.namespace;
-      const out = serverSideApply(live ? clone(live) : undefined, applied, { manager, force, apiVersion: apiVersionOf(d.group, version), schema, now: nowISO(ctx.now) });
+      const out = serverSideApply(live ? clone(live) : undefined, applied, { manager, force, apiVersion: apiVersionOf(d.requestGroup ?? d.group, version), schema, now: nowISO(ctx.now), subresource: subresource || undefined, resetFields: resetFieldsFor(d, subresource) });
       if (live && out.metadata?.resourceVersion === live.metadata.resourceVersion && !(patch as KubeObject).metadata?.resourceVersion) delete out.metadata.resourceVersion;
       return toStorage(d, version, out);
     }
