@@ -25,6 +25,7 @@ import { writeKubeconfig } from './kubeconfig.js';
 import { namespaceLifecycle } from './admission/namespacelifecycle.js';
 import { localClient, type ApiCaller } from '../client/local.js';
 import { startNamespaceController } from '../controllers/namespace/namespace.js';
+import { startCrdController } from '../controllers/crd/crd.js';
 import { startGarbageCollector } from '../controllers/garbagecollector/garbagecollector.js';
 import { startEventTTL } from '../controllers/eventttl/eventttl.js';
 import { bootstrapObjects, reconcileKubernetesEndpoints } from './bootstrap.js';
@@ -172,6 +173,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   await reconcileKubernetesEndpoints(localClient(call, systemUser), bind === '0.0.0.0' || bind === '::' ? addrs[0] ?? '127.0.0.1' : bind, actualPort);
   const client = localClient(call, { name: 'system:serviceaccount:kube-system:namespace-controller', groups: ['system:masters', 'system:authenticated'] });
   const nsController = startNamespaceController(client, registry, (m, x) => log.info(m, { component: 'namespace-controller', ...x }));
+  const crdController = await startCrdController(localClient(call, { name: 'system:serviceaccount:kube-system:crd-controller', groups: ['system:masters', 'system:authenticated'] }), registry, (m, x) => log.info(m, { component: 'crd-controller', ...x }));
   const gcClient = localClient(call, { name: 'system:serviceaccount:kube-system:generic-garbage-collector', groups: ['system:masters', 'system:authenticated'] });
   const eventTTL = startEventTTL(client, { log: (m, x) => log.warn(m, { component: 'event-ttl', ...x }) });
   const gc = startGarbageCollector(gcClient, registry, (m, x) => log.warn(m, { component: 'garbage-collector', ...x }));
@@ -193,6 +195,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     async close() {
       clearInterval(compactor);
       nsController.stop();
+      crdController.stop();
       gc.stop();
       eventTTL.stop();
       await new Promise<void>((r) => {
