@@ -1,0 +1,150 @@
+// Small helpers shared by the core/v1 kinds: field-error shorthands, IP/CIDR parsing, label
+// formatting and the Kubernetes validation primitives the core kinds need beyond validation.ts.
+import { type FieldError, invalid, required, notSupported } from '../../errors.js';
+import { isQualifiedName, isValidLabelValue } from '../../validation.js';
+import { canonicalizeResourceList, parseQuantity, QUANTITY_REGEX_MSG } from '../../quantity.js';
+
+export type Obj = Record<string, any>;
+export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+export const keys = (v: unknown): string[] => (isObj(v) ? Object.keys(v) : []);
+
+export const IP_MSG = 'must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)';
+
+/** IPv4 dotted quad to a number, or null. */
+export function parseIPv4(s: string): number | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  if (!m) return null;
+  let n = 0;
+  for (let i = 1; i <= 4; i++) {
+    const p = m[i];
+    if (p.length > 1 && p[0] === '0') return null;
+    const v = Number(p);
+    if (v > 255) return null;
+    n = n * 256 + v;
+  }
+  return n;
+}
+export const formatIPv4 = (n: number) => [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
+
+export function isIPv6(s: string): boolean {
+  if (!s.includes(':') || s.includes(':::')) return false;
+  let rest = s;
+  let groupsAllowed = 8;
+  const lastColon = s.lastIndexOf(':');
+  const tail = s.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    if (parseIPv4(tail) === null) return false;
+    rest = s.slice(0, lastColon + 1) + '0';
+    groupsAllowed = 7;
+  }
+  const dbl = rest.split('::');
+  if (dbl.length > 2) return false;
+  const part = (x: string) => (x === '' ? [] : x.split(':'));
+  const groups = [...part(dbl[0]), ...(dbl.length === 2 ? part(dbl[1]) : [])];
+  if (!groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g))) return false;
+  return dbl.length === 2 ? groups.length < groupsAllowed : groups.length === groupsAllowed;
+}
+export const isIP = (s: unknown): s is string => typeof s === 'string' && (parseIPv4(s) !== null || isIPv6(s));
+
+export interface Cidr4 {
+  base: number;
+  bits: number;
+  size: number;
+  text: string;
+}
+/** Parses an IPv4 CIDR, normalising host bits away. */
+export function parseCidr4(s: string): Cidr4 | null {
+  const [ip, b] = s.split('/');
+  const n = parseIPv4(ip ?? '');
+  const bits = Number(b);
+  if (n === null || b === undefined || !/^\d+$/.test(b) || bits > 32) return null;
+  const size = 2 ** (32 - bits);
+  const base = n - (n % size);
+  return { base, bits, size, text: `${formatIPv4(base)}/${bits}` };
+}
+export function isCIDR(s: unknown): boolean {
+  if (typeof s !== 'string') return false;
+  const [ip, b] = s.split('/');
+  if (b === undefined || !/^\d+$/.test(b)) return false;
+  if (parseIPv4(ip) !== null) return Number(b) <= 32;
+  return isIPv6(ip) && Number(b) <= 128;
+}
+
+/** labels.FormatLabels: "a=b,c=d" sorted by key, "<none>" when empty. */
+export function formatLabels(m: unknown): string {
+  const ks = keys(m).sort();
+  if (!ks.length) return '<none>';
+  return ks.map((k) => `${k}=${(m as Obj)[k]}`).join(',');
+}
+
+/** Equality selector (map) matches labels. An empty selector matches everything. */
+export function mapSelectorMatches(selector: unknown, labels: unknown): boolean {
+  const l = isObj(labels) ? labels : {};
+  return keys(selector).every((k) => l[k] === (selector as Obj)[k]);
+}
+
+export const strOr = (v: unknown, d = '') => (typeof v === 'string' ? v : d);
+
+export function validateQualifiedName(v: unknown, field: string): FieldError[] {
+  if (typeof v !== 'string') return [invalid(field, v, 'must be a string')];
+  return isQualifiedName(v).map((m) => invalid(field, v, m));
+}
+export function validateLabelValue(v: string, field: string): FieldError[] {
+  return isValidLabelValue(v).map((m) => invalid(field, v, m));
+}
+
+export function validatePortNumOrZero(v: unknown, field: string): FieldError[] {
+  if (v === undefined || v === null || v === 0) return [];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) return [invalid(field, v, 'must be between 1 and 65535, inclusive')];
+  return [];
+}
+export function validatePortNum(v: unknown, field: string): FieldError[] {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) return [invalid(field, v ?? 0, 'must be between 1 and 65535, inclusive')];
+  return [];
+}
+
+export const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
+export function validateProtocol(v: unknown, field: string): FieldError[] {
+  if (v === undefined || v === null || v === '') return [required(field, '')];
+  if (!PROTOCOLS.includes(v as string)) return [notSupported(field, v, PROTOCOLS)];
+  return [];
+}
+
+export function validateNonNegative(v: unknown, field: string): FieldError[] {
+  if (v === undefined || v === null) return [];
+  if (typeof v !== 'number' || v < 0) return [invalid(field, v, 'must be greater than or equal to 0')];
+  return [];
+}
+
+const standardResources = new Set([
+  'cpu', 'memory', 'ephemeral-storage', 'storage', 'pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps',
+  'persistentvolumeclaims', 'services.nodeports', 'services.loadbalancers', 'requests.cpu', 'requests.memory', 'requests.storage',
+  'requests.ephemeral-storage', 'limits.cpu', 'limits.memory', 'limits.ephemeral-storage',
+]);
+export function isStandardOrQualifiedResource(name: string): boolean {
+  if (standardResources.has(name) || name.startsWith('hugepages-') || name.startsWith('requests.hugepages-') || name.startsWith('count/')) return true;
+  return name.includes('/') && isQualifiedName(name).length === 0;
+}
+
+/**
+ * Validates a map of quantities at `field` (errors at field[key]); canonical strings are kept.
+ * Returns errors for invalid quantities and negative values.
+ */
+export function validateResourceList(rl: unknown, field: string, checkNames = true): FieldError[] {
+  const errs: FieldError[] = [];
+  if (!isObj(rl)) return errs;
+  for (const [k, v] of Object.entries(rl)) {
+    const f = `${field}[${k}]`;
+    if (checkNames && !isStandardOrQualifiedResource(k)) errs.push(invalid(f, k, 'must be a standard resource type or fully qualified'));
+    const q = typeof v === 'string' || typeof v === 'number' ? parseQuantity(v) : null;
+    if (!q) {
+      errs.push(invalid(f, v, QUANTITY_REGEX_MSG));
+      continue;
+    }
+    if (q.nanos < 0n) errs.push(invalid(f, String(v), 'must be greater than or equal to 0'));
+  }
+  return errs;
+}
+
+export { canonicalizeResourceList };
