@@ -64,6 +64,8 @@ export function calculateNames(crd: KubeObject, others: KubeObject[]): { names: 
   if (!out.categories?.length) delete out.categories;
   if (!out.singular) delete out.singular;
   if (!out.listKind) delete out.listKind;
+  const ordered: CRDNames = { plural: out.plural, singular: out.singular, shortNames: out.shortNames, kind: out.kind, listKind: out.listKind, categories: out.categories };
+  for (const k of Object.keys(ordered) as (keyof CRDNames)[]) if (ordered[k] === undefined) delete ordered[k];
   if (cond.status === 'Unknown') cond = { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found' };
 
   let established: CRDCondition = findCondition(crd, 'Established') ?? { type: 'Established', status: 'False', reason: 'NotAccepted', message: 'not all names are accepted' };
@@ -71,7 +73,7 @@ export function calculateNames(crd: KubeObject, others: KubeObject[]): { names: 
     // the establishing controller follows at once on a single server
     established = { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted' };
   }
-  return { names: out, namesAccepted: cond, established };
+  return { names: ordered, namesAccepted: cond, established };
 }
 
 const sameStatus = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
@@ -92,7 +94,8 @@ export async function startCrdController(client: Client, registry: KindRegistry,
 
   function drain(): Promise<void> {
     if (running) return running;
-    running = (async () => {
+    const work = async () => {
+      await Promise.resolve(); // `running` is set before the loop starts
       try {
         while (queue.size && !stopped) {
           const name = queue.values().next().value as string;
@@ -108,7 +111,8 @@ export async function startCrdController(client: Client, registry: KindRegistry,
       } finally {
         running = undefined;
       }
-    })();
+    };
+    running = work();
     return running;
   }
 
