@@ -2,6 +2,9 @@
 // (io.k8s.api.core.v1.*); `descriptors` is what the server registers.
 import type { ResourceDescriptor } from '../descriptor.js';
 import './core/schemas.js';
+import { badRequest } from '../errors.js';
+import { QUANTITY_REGEX_MSG } from '../quantity.js';
+import { findInvalidQuantity } from './core/util.js';
 import { podDescriptor, podTemplateDescriptor } from './core/pod.js';
 import { serviceDescriptor, endpointsDescriptor } from './core/service.js';
 import { configMapDescriptor, secretDescriptor, serviceAccountDescriptor } from './core/config.js';
@@ -18,7 +21,7 @@ export { accessModesString } from './core/storage.js';
 export { defaultReplicationController } from './core/rc.js';
 export { coreRef, VOLUME_SOURCES, PV_SOURCES } from './core/schemas.js';
 
-export const descriptors: ResourceDescriptor[] = [
+const base: ResourceDescriptor[] = [
   namespaceDescriptor,
   podDescriptor,
   serviceDescriptor,
@@ -37,3 +40,20 @@ export const descriptors: ResourceDescriptor[] = [
   bindingDescriptor,
   componentStatusDescriptor,
 ];
+
+/**
+ * A malformed quantity fails decoding in Kubernetes (400, before defaulting and validation):
+ * `Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression ...`.
+ */
+function rejectInvalidQuantities(d: ResourceDescriptor): ResourceDescriptor {
+  const inner = d.defaults;
+  return {
+    ...d,
+    defaults(obj, ctx) {
+      if (findInvalidQuantity(obj, d.schema)) throw badRequest(`${d.kind} in version "v1" cannot be handled as a ${d.kind}: ${QUANTITY_REGEX_MSG}`);
+      inner?.(obj, ctx);
+    },
+  };
+}
+
+export const descriptors: ResourceDescriptor[] = base.map(rejectInvalidQuantities);

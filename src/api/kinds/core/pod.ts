@@ -49,7 +49,7 @@ function defaultResources(r: unknown) {
 
 function defaultContainer(c: unknown) {
   if (!isObj(c)) return;
-  if (typeof c.image === 'string' && !c.imagePullPolicy) c.imagePullPolicy = defaultImagePullPolicy(c.image);
+  if (!c.imagePullPolicy) c.imagePullPolicy = typeof c.image === 'string' && c.image ? defaultImagePullPolicy(c.image) : 'IfNotPresent';
   if (!c.terminationMessagePath) c.terminationMessagePath = '/dev/termination-log';
   if (!c.terminationMessagePolicy) c.terminationMessagePolicy = 'File';
   for (const p of list(c.ports)) if (isObj(p) && !p.protocol) p.protocol = 'TCP';

@@ -100,7 +100,6 @@ function validateResourceQuota(rq: KubeObject): FieldError[] {
     if (!isStandardOrQualifiedResource(k)) errs.push(invalid(f, k, 'must be a standard resource for quota'));
     const q = parseQuantity(String(v));
     if (!q) continue;
-    if (q.nanos < 0n) errs.push(invalid(f, cq(v), 'must be greater than or equal to 0'));
     if ((integerResources.has(k) || k.startsWith('count/')) && q.nanos % 1_000_000_000n !== 0n) errs.push(invalid(f, cq(v), 'must be an integer'));
   }
   errs.push(...validateResourceList(spec.hard, 'spec.hard', false));

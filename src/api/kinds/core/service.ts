@@ -145,7 +145,7 @@ function validateServiceSpec(svc: KubeObject): FieldError[] {
   }
   if (spec.internalTrafficPolicy) {
     if (!['Cluster', 'Local'].includes(spec.internalTrafficPolicy)) errs.push(notSupported('spec.internalTrafficPolicy', spec.internalTrafficPolicy, ['Cluster', 'Local']));
-  } else if (type !== 'ExternalName') errs.push(required('spec.internalTrafficPolicy', ''));
+  } else if (['NodePort', 'LoadBalancer', 'ClusterIP'].includes(type)) errs.push(required('spec.internalTrafficPolicy', ''));
   if (spec.ipFamilyPolicy && !['PreferDualStack', 'RequireDualStack', 'SingleStack'].includes(spec.ipFamilyPolicy)) errs.push(notSupported('spec.ipFamilyPolicy', spec.ipFamilyPolicy, ['PreferDualStack', 'RequireDualStack', 'SingleStack']));
   list(spec.ipFamilies).forEach((f: unknown, i: number) => {
     if (f !== 'IPv4' && f !== 'IPv6') errs.push(notSupported(`spec.ipFamilies[${i}]`, f, ['IPv4', 'IPv6']));

@@ -3,6 +3,7 @@
 import { type FieldError, invalid, required, notSupported } from '../../errors.js';
 import { isQualifiedName, isValidLabelValue } from '../../validation.js';
 import { canonicalizeResourceList, parseQuantity, QUANTITY_REGEX_MSG } from '../../quantity.js';
+import { resolve, type Schema } from '../../schema.js';
 
 export type Obj = Record<string, any>;
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -148,3 +149,26 @@ export function validateResourceList(rl: unknown, field: string, checkNames = tr
 }
 
 export { canonicalizeResourceList };
+
+/** Path of the first Quantity-typed field (per the schema) holding an invalid quantity, if any. */
+export function findInvalidQuantity(value: unknown, schema: Schema | undefined, path = ''): string | undefined {
+  if (value === undefined || value === null || !schema) return undefined;
+  if (schema.$ref === QUANTITY_REF) return typeof value === 'string' || typeof value === 'number' ? (parseQuantity(value) ? undefined : path || '.') : undefined;
+  const s = resolve(schema);
+  if (!s) return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const r = findInvalidQuantity(value[i], s.items, `${path}[${i}]`);
+      if (r) return r;
+    }
+    return undefined;
+  }
+  if (!isObj(value)) return undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const child = s.properties?.[k] ?? (typeof s.additionalProperties === 'object' ? s.additionalProperties : undefined);
+    const r = findInvalidQuantity(v, child, path ? `${path}.${k}` : k);
+    if (r) return r;
+  }
+  return undefined;
+}
+const QUANTITY_REF = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
