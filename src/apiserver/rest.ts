@@ -9,7 +9,7 @@ import { ApiError, badRequest, conflict, alreadyExists, notFound, invalidObject,
 import { validateObjectMeta } from '../api/kinds/meta.js';
 import { walk } from '../api/structural.js';
 import type { Schema } from '../api/schema.js';
-import { parseLabelSelector, matchesLabels, parseFieldSelector, matchesFields } from '../api/selectors.js';
+import { parseLabelSelector, matchesLabels, parseFieldSelector, matchesFields, labelSelectorToString } from '../api/selectors.js';
 import { applyJsonPatch } from '../api/patch/jsonpatch.js';
 import { applyMergePatch } from '../api/patch/mergepatch.js';
 import { applyStrategicMergePatch } from '../api/patch/strategic.js';
@@ -899,7 +899,8 @@ function toScale(d: ResourceDescriptor, obj: KubeObject) {
   const status: Record<string, unknown> = { replicas: readPath(obj, s.statusReplicasPath) ?? 0 };
   if (s.labelSelectorPath) {
     const sel = readPath(obj, s.labelSelectorPath);
-    if (sel !== undefined) status.selector = sel;
+    // Scale.status.selector is the string form (metav1.FormatLabelSelector) of an object selector
+    if (sel !== undefined && sel !== null) status.selector = typeof sel === 'string' ? sel : labelSelectorToString(sel);
   }
   return {
     kind: 'Scale',
