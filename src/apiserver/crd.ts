@@ -43,7 +43,8 @@ export interface CRDNames {
  * object when the CRD has no schema or preserves unknown fields.
  */
 export function servedSchema(openAPIV3Schema: unknown, preserveUnknownFields: boolean): Schema {
-  const base: Schema = isObj(openAPIV3Schema) ? closeObjects(structuredClone(openAPIV3Schema) as Schema) : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  const copy = isObj(openAPIV3Schema) ? (structuredClone(openAPIV3Schema) as Schema) : undefined;
+  const base: Schema = copy ? (preserveUnknownFields ? preserveEverywhere(copy) : closeObjects(copy)) : { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
   if (preserveUnknownFields) base['x-kubernetes-preserve-unknown-fields'] = true;
   base.type = 'object';
   const { metadata: _m, apiVersion: _a, kind: _k, ...rest } = base.properties ?? {};
@@ -54,6 +55,16 @@ export function servedSchema(openAPIV3Schema: unknown, preserveUnknownFields: bo
     ...rest,
   };
   return base;
+}
+
+/** spec.preserveUnknownFields (legacy): nothing is pruned or reported as unknown. */
+function preserveEverywhere(s: Schema): Schema {
+  if (!isObj(s)) return s;
+  if (s.type === 'object' || s.properties || s.additionalProperties !== undefined || s.type === undefined) s['x-kubernetes-preserve-unknown-fields'] = true;
+  if (s.properties) for (const k of Object.keys(s.properties)) s.properties[k] = preserveEverywhere(s.properties[k]);
+  if (isObj(s.additionalProperties)) s.additionalProperties = preserveEverywhere(s.additionalProperties as Schema);
+  if (isObj(s.items)) s.items = preserveEverywhere(s.items);
+  return s;
 }
 
 function closeObjects(s: Schema): Schema {
@@ -266,7 +277,7 @@ export function descriptorFromCRD(crd: KubeObject, o: CustomDescriptorOptions = 
   const schemas = new Map<string, Schema>();
   for (const v of versions) schemas.set(v.name, servedSchema(v.schema?.openAPIV3Schema, preserveAll));
   const storageSchema = schemas.get(storage.name)!;
-  const hasSchema = isObj(storage.schema?.openAPIV3Schema) && !preserveAll;
+  const hasSchema = isObj(storage.schema?.openAPIV3Schema);
 
   const versionInfos: VersionInfo[] = versions.map((v) => {
     const vi: VersionInfo = { version: v.name, served: v.served !== false, schema: schemas.get(v.name) };
@@ -295,7 +306,7 @@ export function descriptorFromCRD(crd: KubeObject, o: CustomDescriptorOptions = 
     hasGeneration: true,
     table: tableFor(storage.additionalPrinterColumns),
     defaults(obj: KubeObject) {
-      if (hasSchema) prune(obj, storageSchema);
+      if (hasSchema && !preserveAll) prune(obj, storageSchema);
       applyDefaults(obj, storageSchema);
     },
     validate(obj: KubeObject): FieldError[] {

@@ -541,11 +541,26 @@ export function validateStructural(s: any, path: string, root = true, inCombinat
   return errs;
 }
 
-function validateSchema(schema: any, path: string, requireSchema: boolean): FieldError[] {
+function validateSchema(schema: any, path: string, requireSchema: boolean, requireStructural: boolean): FieldError[] {
   const s = isObj(schema) ? schema.openAPIV3Schema : undefined;
   if (s === undefined || s === null) return requireSchema ? [required(`${path}.openAPIV3Schema`, 'schemas are required')] : [];
   if (!isObj(s)) return [invalid(`${path}.openAPIV3Schema`, s, 'must be an object')];
-  return validateStructural(s, `${path}.openAPIV3Schema`);
+  // v1beta1 with preserveUnknownFields accepted non-structural schemas (Kubernetes reports them in a NonStructuralSchema condition)
+  return requireStructural ? validateStructural(s, `${path}.openAPIV3Schema`) : [];
+}
+
+/** Status writes validate only the status (Kubernetes' CRD status strategy). */
+function validateStatus(o: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const versions: any[] = Array.isArray(o.spec?.versions) ? o.spec.versions : [];
+  const stored: string[] = Array.isArray(o.status?.storedVersions) ? o.status.storedVersions : [];
+  if (stored.length === 0) return [invalid('status.storedVersions', new GoValue('[]string{}'), 'must have at least one stored version')];
+  const names = new Set(versions.map((v) => v?.name));
+  for (const v of versions) if (v?.storage && !stored.includes(v.name)) errs.push(invalid('status.storedVersions', v.name, `must have the storage version ${v.name}`));
+  stored.forEach((s, i) => {
+    if (!names.has(s)) errs.push(invalid(`status.storedVersions[${i}]`, s, 'must appear in spec.versions'));
+  });
+  return errs;
 }
 
 function validateCRD(o: KubeObject, old: KubeObject | undefined): FieldError[] {
@@ -577,6 +592,7 @@ function validateCRD(o: KubeObject, old: KubeObject | undefined): FieldError[] {
   // v1 requires schemas; an update keeps accepting a CRD stored without them (as v1beta1 allowed)
   const oldHadAllSchemas = !old || (old.spec?.versions ?? []).every((v: any) => isObj(v?.schema?.openAPIV3Schema));
   const requireSchema = !legacy && oldHadAllSchemas && spec.preserveUnknownFields !== true;
+  const requireStructural = !(spec.preserveUnknownFields === true && (legacy || old?.spec?.preserveUnknownFields === true));
   versions.forEach((v, i) => {
     const vp = `spec.versions[${i}]`;
     if (!isObj(v)) {
@@ -591,7 +607,7 @@ function validateCRD(o: KubeObject, old: KubeObject | undefined): FieldError[] {
       const msgs = isDNS1035Label(v.name);
       if (msgs.length) errs.push(invalid(`${vp}.name`, v.name, msgs.join(',')));
     }
-    errs.push(...validateSchema(v.schema, `${vp}.schema`, requireSchema));
+    errs.push(...validateSchema(v.schema, `${vp}.schema`, requireSchema, requireStructural));
     errs.push(...validateVersionExtras(v, vp));
   });
   const goVersions = () => new GoValue(`[]apiextensions.CustomResourceDefinitionVersion{${versions.map((v) => `apiextensions.CustomResourceDefinitionVersion{Name:${JSON.stringify(v?.name ?? '')}, Served:${!!v?.served}, Storage:${!!v?.storage}, ...}`).join(', ')}}`);
@@ -613,15 +629,7 @@ function validateCRD(o: KubeObject, old: KubeObject | undefined): FieldError[] {
   }
   // stored versions (status)
   if (old) {
-    const stored: string[] = Array.isArray(o.status?.storedVersions) ? o.status.storedVersions : [];
-    if (stored.length === 0) errs.push(invalid('status.storedVersions', new GoValue('[]string{}'), 'must have at least one stored version'));
-    else {
-      const names = new Set(versions.map((v) => v?.name));
-      for (const v of versions) if (v?.storage && !stored.includes(v.name)) errs.push(invalid('status.storedVersions', v.name, `must have the storage version ${v.name}`));
-      stored.forEach((s, i) => {
-        if (!names.has(s)) errs.push(invalid(`status.storedVersions[${i}]`, s, 'must appear in spec.versions'));
-      });
-    }
+    errs.push(...validateStatus(o));
     // storage-affecting fields
     const os = old.spec ?? {};
     if (isConditionTrue(old, 'Established')) {
@@ -666,7 +674,7 @@ export const customResourceDefinitions: CRDDescriptor = {
   hasGeneration: true,
   defaults: (o: KubeObject, _ctx: RequestContext) => defaultsV1(o),
   validate: (o: KubeObject) => validateCRD(o, undefined),
-  validateUpdate: (o: KubeObject, old: KubeObject) => validateCRD(o, old),
+  validateUpdate: (o: KubeObject, old: KubeObject, ctx: RequestContext) => (ctx.subresource === 'status' ? validateStatus(o) : validateCRD(o, old)),
   onDeleting(o: KubeObject) {
     // Kubernetes' CRD storage: the first delete adds the cleanup finalizer and marks the CRD Terminating.
     const fin = (o.metadata.finalizers ??= []);
