@@ -19,6 +19,7 @@ function ctx(services: KubeObject[] = [], config: Partial<RequestContext['config
   return {
     user: { name: 'admin', groups: ['system:masters'] },
     verb: 'create',
+    subresource: undefined,
     dryRun: false,
     now: NOW,
     warnings: [],
@@ -37,12 +38,18 @@ function create(plural: string, obj: KubeObject, c = ctx()): { obj: KubeObject; 
   if (!errs.length) desc.prepareCreate?.(o, c);
   return { obj: o, errs };
 }
+/** The REST update order: status kept from the stored object, defaults, validateUpdate, prepareUpdate. */
 function update(plural: string, obj: KubeObject, old: KubeObject, c = ctx()): { obj: KubeObject; errs: string[] } {
   const desc = d(plural);
   const o = clone(obj);
+  if (desc.subresources?.status) {
+    if (old.status === undefined) delete o.status;
+    else o.status = clone(old.status);
+  }
   desc.defaults?.(o, c);
-  desc.prepareUpdate?.(o, old, c);
-  return { obj: o, errs: texts(desc.validateUpdate?.(o, old, c) ?? []) };
+  const errs = texts(desc.validateUpdate?.(o, old, c) ?? []);
+  if (!errs.length) desc.prepareUpdate?.(o, old, c);
+  return { obj: o, errs };
 }
 const pod = (spec: any, extra: any = {}): KubeObject => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default', creationTimestamp: '2024-05-01T11:00:00Z', ...extra.metadata }, spec, ...(extra.status ? { status: extra.status } : {}) });
 

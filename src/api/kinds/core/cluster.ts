@@ -33,12 +33,12 @@ export const namespaceDescriptor: ResourceDescriptor = {
     obj.spec = { ...(isObj(obj.spec) ? obj.spec : {}), finalizers: ['kubernetes'] };
     obj.status = { phase: 'Active' };
   },
-  prepareUpdate(obj, old) {
-    // spec.finalizers changes only through the finalize subresource; status only through status.
+  prepareUpdate(obj, old, ctx) {
+    // spec.finalizers changes only through the finalize subresource.
+    if (ctx.subresource) return;
     obj.spec = { ...(isObj(obj.spec) ? obj.spec : {}) };
     if (old.spec?.finalizers) obj.spec.finalizers = structuredClone(old.spec.finalizers);
     else delete obj.spec.finalizers;
-    if (old.status !== undefined) obj.status = structuredClone(old.status);
   },
   validate(obj) {
     const errs: FieldError[] = [];
@@ -145,9 +145,6 @@ export const nodeDescriptor: ResourceDescriptor = {
       canonicalizeResourceList(obj.status.allocatable);
       if (isObj(obj.status.capacity) && !isObj(obj.status.allocatable)) obj.status.allocatable = structuredClone(obj.status.capacity);
     }
-  },
-  prepareUpdate(obj, old) {
-    if (old.status !== undefined) obj.status = structuredClone(old.status);
   },
   validate: (obj) => validateNode(obj),
   validateUpdate: (obj, old) => validateNodeUpdate(obj, old),

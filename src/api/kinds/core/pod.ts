@@ -1149,9 +1149,6 @@ export const podDescriptor: ResourceDescriptor = {
   prepareCreate(obj: KubeObject, _ctx: RequestContext) {
     obj.status = { phase: 'Pending', qosClass: podQOSClass(obj.spec) };
   },
-  prepareUpdate(obj: KubeObject, old: KubeObject) {
-    if (old.status !== undefined) obj.status = structuredClone(old.status);
-  },
   defaultGracePeriod(obj) {
     if (!obj.spec?.nodeName) return 0;
     const g = obj.spec?.terminationGracePeriodSeconds;

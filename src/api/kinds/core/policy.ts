@@ -154,9 +154,6 @@ export const resourceQuotaDescriptor: ResourceDescriptor = {
   prepareCreate(obj) {
     obj.status = {};
   },
-  prepareUpdate(obj, old) {
-    if (old.status !== undefined) obj.status = structuredClone(old.status);
-  },
   validate: (obj) => validateResourceQuota(obj),
   validateUpdate: (obj) => validateResourceQuota(obj),
   table: {

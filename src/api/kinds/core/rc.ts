@@ -60,9 +60,6 @@ export const replicationControllerDescriptor: ResourceDescriptor = {
   prepareCreate(obj) {
     obj.status = { replicas: 0 };
   },
-  prepareUpdate(obj, old) {
-    if (old.status !== undefined) obj.status = structuredClone(old.status);
-  },
   validate: (obj) => validateRC(obj),
   validateUpdate: (obj) => validateRC(obj),
   table: {

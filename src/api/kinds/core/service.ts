@@ -323,11 +323,15 @@ function prepareServiceCreate(svc: KubeObject, ctx: RequestContext): void {
   svc.status = { loadBalancer: {} };
 }
 
-function prepareServiceUpdate(svc: KubeObject, old: KubeObject, ctx: RequestContext): void {
+/**
+ * What Kubernetes' service strategy does to an update before validation: allocated values the
+ * client left out are kept, and fields the new type no longer uses are dropped when the client
+ * left them unchanged. Idempotent; mutates svc.
+ */
+export function normalizeServiceUpdate(svc: KubeObject, old: KubeObject): void {
   svc.spec ??= {};
   const spec = svc.spec;
   const ospec: Obj = old.spec ?? {};
-  if (old.status !== undefined) svc.status = structuredClone(old.status);
   // Keep what was allocated when the client left it out (patchAllocatedValues).
   if (needsClusterIP(old) && needsClusterIP(svc)) {
     const ips = effectiveClusterIPs(svc, old);
@@ -367,9 +371,15 @@ function prepareServiceUpdate(svc: KubeObject, old: KubeObject, ctx: RequestCont
   if (svcType(svc) !== 'LoadBalancer') {
     if (spec.allocateLoadBalancerNodePorts === ospec.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
     if (spec.loadBalancerClass === ospec.loadBalancerClass) delete spec.loadBalancerClass;
-    if (isObj(svc.status)) svc.status.loadBalancer = {};
+    if (svcType(old) === 'LoadBalancer' && isObj(svc.status)) svc.status.loadBalancer = {};
   }
   if (svcType(svc) === 'ExternalName' && spec.internalTrafficPolicy === ospec.internalTrafficPolicy) delete spec.internalTrafficPolicy;
+}
+
+function prepareServiceUpdate(svc: KubeObject, old: KubeObject, ctx: RequestContext): void {
+  if (ctx.subresource) return;
+  normalizeServiceUpdate(svc, old);
+  const spec = svc.spec;
   // Allocate what the new type needs and does not have yet.
   const alloc = existingAllocations(ctx, svc);
   if (needsClusterIP(svc) && !spec.clusterIP && !list(spec.clusterIPs).length) allocateClusterIP(svc, ctx, alloc);
@@ -503,7 +513,11 @@ export const serviceDescriptor: ResourceDescriptor = {
   subresources: { status: true, extra: [{ name: 'proxy', kind: 'ServiceProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }] },
   defaults: (obj) => defaultService(obj),
   validate: (obj) => validateService(obj),
-  validateUpdate: (obj, old) => validateServiceUpdate(obj, old),
+  validateUpdate(obj, old, ctx) {
+    // The strategy's update preparation runs before validation in Kubernetes.
+    if (!ctx.subresource) normalizeServiceUpdate(obj, old);
+    return validateServiceUpdate(obj, old);
+  },
   prepareCreate: prepareServiceCreate,
   prepareUpdate: prepareServiceUpdate,
   table: {

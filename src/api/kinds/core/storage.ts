@@ -131,9 +131,6 @@ export const persistentVolumeDescriptor: ResourceDescriptor = {
   prepareCreate(obj, ctx) {
     obj.status = { phase: 'Pending', lastPhaseTransitionTime: ctx.now.toISOString().replace(/\.\d+Z$/, 'Z') };
   },
-  prepareUpdate(obj, old) {
-    if (old.status !== undefined) obj.status = structuredClone(old.status);
-  },
   validate: (obj) => validatePV(obj),
   validateUpdate: (obj, old) => validatePVUpdate(obj, old),
   table: {
@@ -245,9 +242,6 @@ export const persistentVolumeClaimDescriptor: ResourceDescriptor = {
   },
   prepareCreate(obj) {
     obj.status = { phase: 'Pending' };
-  },
-  prepareUpdate(obj, old) {
-    if (old.status !== undefined) obj.status = structuredClone(old.status);
   },
   validate: (obj) => validatePVCSpec(obj.spec ?? {}, 'spec'),
   validateUpdate: (obj, old) => validatePVCUpdate(obj, old),
