@@ -200,9 +200,10 @@ test('custom resource descriptor: names, subresources, strict unknown fields, pr
   assert.deepEqual(obj.spec, { cronSpec: '*', replicas: 1, free: { any: { thing: 1 } }, closed: {} });
   assert.equal((obj.metadata as any).bogusMeta, undefined);
   assert.deepEqual(d.validate!(obj, ctx), []);
-  obj.spec.replicas = 11;
-  obj.spec.color = 'pink';
-  delete obj.spec.cronSpec;
+  const sp: any = obj.spec;
+  sp.replicas = 11;
+  sp.color = 'pink';
+  delete sp.cronSpec;
   assert.deepEqual(d.validate!(obj, ctx).map(fieldErrorText).sort(), [
     'spec.color: Unsupported value: "pink": supported values: "red", "green"',
     'spec.cronSpec: Required value',
