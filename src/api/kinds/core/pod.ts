@@ -8,7 +8,7 @@ import { isDNS1123Label, isDNS1123Subdomain, isValidPortName, validateLabels, va
 import { compareQuantity, parseQuantity, canonicalQuantity } from '../../quantity.js';
 import { age, col, nameColumn, ageColumn, wideCol } from '../../table.js';
 import { coreRef, VOLUME_SOURCES } from './schemas.js';
-import { type Obj, IP_MSG, isObj, list, keys, isIP, validatePortNum, validatePortNumOrZero, validateProtocol, validateNonNegative, validateResourceList, canonicalizeResourceList, validateQualifiedName, validateLabelValue } from './util.js';
+import { type Obj, IP_MSG, stable, specDiff, isObj, list, keys, isIP, validatePortNum, validatePortNumOrZero, validateProtocol, validateNonNegative, validateResourceList, canonicalizeResourceList, validateQualifiedName, validateLabelValue } from './util.js';
 
 // ---------------------------------------------------------------- defaults
 
@@ -940,24 +940,6 @@ function validatePod(pod: KubeObject): FieldError[] {
 const POD_UPDATE_MSG =
   'pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)';
 
-const stable = (v: unknown): string => JSON.stringify(v, (_k, x) => (isObj(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
-
-/** A short field-level diff of two pod specs, in the spirit of the one Kubernetes appends. */
-function specDiff(oldSpec: Obj, newSpec: Obj): string {
-  const lines = ['  core.PodSpec{'];
-  const ks = [...new Set([...Object.keys(oldSpec), ...Object.keys(newSpec)])];
-  for (const k of ks) {
-    const a = oldSpec[k];
-    const b = newSpec[k];
-    if (stable(a) === stable(b)) continue;
-    const name = k[0].toUpperCase() + k.slice(1);
-    if (a !== undefined) lines.push(`- \t${name}: ${JSON.stringify(a)},`);
-    if (b !== undefined) lines.push(`+ \t${name}: ${JSON.stringify(b)},`);
-  }
-  lines.push('  }');
-  return lines.join('\n') + '\n';
-}
-
 function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
   const spec: Obj = structuredClone(isObj(pod.spec) ? pod.spec : {});
@@ -1005,7 +987,7 @@ function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
       else spec[k] = oldSpec[k];
     }
   }
-  if (stable(spec) !== stable(oldSpec)) errs.push(forbiddenField('spec', `${POD_UPDATE_MSG}\n${specDiff(oldSpec, spec)}`));
+  if (stable(spec) !== stable(oldSpec)) errs.push(forbiddenField('spec', `${POD_UPDATE_MSG}\n${specDiff('core.PodSpec', oldSpec, spec)}`));
   errs.push(...validatePodSpec(pod.spec, 'spec'));
   return errs;
 }

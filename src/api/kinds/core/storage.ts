@@ -8,7 +8,7 @@ import { compareQuantity, canonicalQuantity, parseQuantity } from '../../quantit
 import { age, col, nameColumn, ageColumn, wideCol } from '../../table.js';
 import { coreRef, PV_SOURCES } from './schemas.js';
 import { validateVolumeSource, validateNodeSelector, validateLabelSelector } from './pod.js';
-import { type Obj, isObj, list, keys, validateResourceList, canonicalizeResourceList } from './util.js';
+import { type Obj, stable, specDiff, isObj, list, keys, validateResourceList, canonicalizeResourceList } from './util.js';
 
 const ACCESS_MODES = ['ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod'];
 const RECLAIM = ['Delete', 'Recycle', 'Retain'];
@@ -201,8 +201,7 @@ function validatePVCUpdate(pvc: KubeObject, old: KubeObject): FieldError[] {
     if (n.resources.requests.storage === undefined) delete n.resources.requests.storage;
   }
   n.volumeAttributesClassName = o.volumeAttributesClassName;
-  const norm = (s: Obj) => JSON.stringify(s, (_k, v) => (isObj(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
-  if (norm(n) !== norm(o)) errs.push(forbiddenField('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims'));
+  if (stable(n) !== stable(o)) errs.push(forbiddenField('spec', `spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims\n${specDiff('core.PersistentVolumeClaimSpec', o, n)}`));
   const newSize = pvc.spec?.resources?.requests?.storage;
   const oldSize = old.spec?.resources?.requests?.storage;
   if (newSize !== undefined && oldSize !== undefined && compareQuantity(newSize, oldSize) < 0) errs.push(forbiddenField('spec.resources.requests.storage', 'field can not be less than previous value'));

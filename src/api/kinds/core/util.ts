@@ -172,3 +172,25 @@ export function findInvalidQuantity(value: unknown, schema: Schema | undefined, 
   return undefined;
 }
 const QUANTITY_REF = 'io.k8s.apimachinery.pkg.api.resource.Quantity';
+
+/** JSON with object keys sorted, for order-insensitive comparison. */
+export const stable = (v: unknown): string => JSON.stringify(v, (_k, x) => (isObj(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
+
+/**
+ * A field-level diff of two specs, shaped like the one Kubernetes appends to "spec is immutable"
+ * errors (changed top-level fields only, `-` old and `+` new).
+ */
+export function specDiff(typeName: string, oldSpec: Obj, newSpec: Obj): string {
+  const lines = [`  ${typeName}{`];
+  const ks = [...new Set([...Object.keys(oldSpec), ...Object.keys(newSpec)])];
+  for (const k of ks) {
+    const a = oldSpec[k];
+    const b = newSpec[k];
+    if (stable(a) === stable(b)) continue;
+    const name = k[0].toUpperCase() + k.slice(1);
+    if (a !== undefined) lines.push(`- \t${name}: ${JSON.stringify(a)},`);
+    if (b !== undefined) lines.push(`+ \t${name}: ${JSON.stringify(b)},`);
+  }
+  lines.push('  }');
+  return lines.join('\n') + '\n';
+}
