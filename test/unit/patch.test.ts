@@ -317,7 +317,7 @@ test('SMP: $setElementOrder sets the order of merged lists', () => {
   const e = apiError(() =>
     smp(doc, { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'a' }], containers: [{ name: 'z', image: 'z' }] } } } }),
   );
-  assert.equal(e.code, 500);
+  assert.equal(e.code, 400);
   assert.match(e.message, /^the order in patch list:\nmap\[image:z name:z\]|^the order in patch list:\n\[map\[image:z name:z\]\]/);
   const bad = apiError(() => smp(doc, { spec: { template: { spec: { '$setElementOrder': [] } } } }));
   assert.equal(bad.code, 400);
@@ -364,9 +364,9 @@ test('SMP: fields without a schema fall back to merge-patch semantics', () => {
 test('SMP: invalid patches are rejected with Kubernetes messages', () => {
   const doc = deepFreeze(deployment([{ name: 'a', image: 'a' }]));
   const noKey = apiError(() => smp(doc, { spec: { template: { spec: { containers: [{ image: 'nginx' }] } } } }));
-  assert.equal(noKey.code, 500);
+  assert.equal(noKey.code, 400);
   assert.equal(noKey.message, 'map: map[image:nginx] does not contain declared merge key: name');
-  assert.equal(noKey.toStatus().reason, undefined);
+  assert.equal(noKey.toStatus().reason, 'BadRequest');
   const merge = apiError(() => smp(doc, { spec: { template: { spec: { containers: [{ name: 'a', $patch: 'merge' }] } } } }));
   assert.equal(merge.message, 'merging lists cannot yet be specified in the patch');
   const unknownList = apiError(() => smp(doc, { spec: { template: { spec: { containers: [{ name: 'a', $patch: 'bogus' }] } } } }));
@@ -380,7 +380,7 @@ test('SMP: invalid patches are rejected with Kubernetes messages', () => {
   assert.equal(lol.code, 422);
   assert.equal(lol.reason, 'Invalid');
   const mixed = apiError(() => smp({ metadata: { finalizers: ['a'] } }, { metadata: { finalizers: [1] } }));
-  assert.equal(mixed.code, 500);
+  assert.equal(mixed.code, 400);
   assert.match(mixed.message, /^list element types are not identical/);
   const notObj = apiError(() => smp(doc, [1]));
   assert.equal(notObj.code, 400);

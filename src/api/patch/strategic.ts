@@ -16,8 +16,9 @@
 //
 // Errors carry Kubernetes' texts and codes (interpretStrategicMergePatchError): malformed directive
 // lists are 400 BadRequest, lists of lists 422, anything else (missing merge key, unknown $patch
-// value, "merging lists cannot yet be specified in the patch") is a plain 500 error, as the API
-// server returns it.
+// value, "merging lists cannot yet be specified in the patch") is a plain 500 error in Kubernetes.
+// Sampan answers those 400 BadRequest with the same text: a malformed patch is the client's error,
+// and no bad input may produce a 5xx.
 import { ApiError, badRequest } from '../errors.js';
 import { resolve, type Schema } from '../schema.js';
 import { cloneJson, hasOwn, isPlainObject, jsonEqual, setOwn, type JsonMap } from './mergepatch.js';
@@ -36,8 +37,8 @@ const errBadPatchFormatForPrimitiveList = () => badRequest('invalid patch format
 const errBadPatchFormatForRetainKeys = () => badRequest('invalid patch format of retainKeys');
 const errBadPatchFormatForSetElementOrderList = () => badRequest('invalid patch format of setElementOrder list');
 const errNoListOfLists = () => new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request', {});
-/** A plain Go error reaching the API server's error writer: 500 with no reason. */
-const errPlain = (msg: string) => new ApiError(500, '', msg);
+/** Kubernetes' plain Go errors (500 there), reported as the client's error. */
+const errPlain = (msg: string) => new ApiError(400, 'BadRequest', msg);
 const errNoMergeKey = (m: JsonMap, k: string) => errPlain(`map: ${goFmt(m)} does not contain declared merge key: ${k}`);
 const errBadArgType = (expected: string, actual: unknown) => errPlain(`expected a ${expected}, but received a ${goTypeName(actual)}`);
 const errBadPatchType = (t: unknown, m: JsonMap) => errPlain(`unknown patch type: ${goFmt(t)} in map: ${goFmt(m)}`);
