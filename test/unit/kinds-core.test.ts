@@ -151,6 +151,7 @@ test('imagePullPolicy defaults', () => {
   assert.equal(defaultImagePullPolicy('localhost:5000/app'), 'Always');
   assert.equal(defaultImagePullPolicy('localhost:5000/app:v2'), 'IfNotPresent');
   assert.equal(defaultImagePullPolicy('busybox@sha256:abcd'), 'IfNotPresent');
+  assert.equal(defaultImagePullPolicy('busybox:latest@sha256:abcd'), 'Always');
 });
 
 test('template defaults and validation for workload kinds', () => {

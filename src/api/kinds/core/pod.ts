@@ -14,11 +14,11 @@ import { type Obj, IP_MSG, stable, specDiff, isObj, list, keys, isIP, validatePo
 
 /** Always for :latest or untagged images (digests count as tagged), IfNotPresent otherwise. */
 export function defaultImagePullPolicy(image: string): string {
-  if (image.includes('@')) return 'IfNotPresent';
-  const lastSlash = image.lastIndexOf('/');
-  const tail = image.slice(lastSlash + 1);
+  const at = image.indexOf('@');
+  const name = at >= 0 ? image.slice(0, at) : image;
+  const tail = name.slice(name.lastIndexOf('/') + 1);
   const colon = tail.lastIndexOf(':');
-  if (colon < 0) return 'Always';
+  if (colon < 0) return at >= 0 ? 'IfNotPresent' : 'Always';
   return tail.slice(colon + 1) === 'latest' ? 'Always' : 'IfNotPresent';
 }
 
@@ -992,6 +992,23 @@ function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
   return errs;
 }
 
+/** Updates through pods/ephemeralcontainers: only new ephemeral containers may be added. */
+function validateEphemeralContainersUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
+  const errs: FieldError[] = [];
+  const spec: Obj = isObj(pod.spec) ? pod.spec : {};
+  const oldSpec: Obj = isObj(old.spec) ? old.spec : {};
+  const current = new Map(list(spec.ephemeralContainers).map((c: any) => [c?.name, c]));
+  for (const c of list(oldSpec.ephemeralContainers)) {
+    const now = current.get(c?.name);
+    if (!now) errs.push(forbiddenField('spec.ephemeralContainers', `existing ephemeral containers "${c?.name}" may not be removed\n`));
+    else if (stable(now) !== stable(c)) errs.push(forbiddenField('spec.ephemeralContainers', `existing ephemeral containers "${c?.name}" may not be changed\n`));
+  }
+  const rest = (s: Obj) => stable({ ...s, ephemeralContainers: undefined });
+  if (rest(spec) !== rest(oldSpec)) errs.push(forbiddenField('spec', 'pod updates may not change fields other than `spec.ephemeralContainers`'));
+  errs.push(...validatePodSpec(spec, 'spec'));
+  return errs;
+}
+
 // ---------------------------------------------------------------- table
 
 const isRestartableInit = (c: any) => c?.restartPolicy === 'Always';
@@ -1125,11 +1142,15 @@ export const podDescriptor: ResourceDescriptor = {
   validate(obj) {
     return validatePod(obj);
   },
-  validateUpdate(obj, old) {
+  validateUpdate(obj, old, ctx) {
+    if (ctx.subresource === 'status') return [];
+    if (ctx.subresource === 'ephemeralcontainers') return validateEphemeralContainersUpdate(obj, old);
     return validatePodUpdate(obj, old);
   },
   prepareCreate(obj: KubeObject, _ctx: RequestContext) {
     obj.status = { phase: 'Pending', qosClass: podQOSClass(obj.spec) };
+    if (list(obj.spec?.schedulingGates).length)
+      obj.status.conditions = [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: null, reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' }];
   },
   defaultGracePeriod(obj) {
     if (!obj.spec?.nodeName) return 0;

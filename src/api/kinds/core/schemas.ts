@@ -134,7 +134,7 @@ def('ContainerPort', {
   name: str('IANA service name for the port, unique in the pod.'),
   hostPort: int32('Port on the host to expose; most pods do not need one.'),
   containerPort: int32('Port number on the pod IP.'),
-  protocol: str('TCP (default), UDP or SCTP.'),
+  protocol: str('TCP (default), UDP or SCTP.', { default: 'TCP' }),
   hostIP: str('Host address to bind the host port to.'),
 }, 'A network port of a container.', { required: ['containerPort'] });
 def('VolumeMount', {
@@ -461,7 +461,7 @@ kindSchema(C + 'PodTemplate', v1('PodTemplate'), 'A stored pod template.', { tem
 // ---------- service / endpoints ----------
 def('ServicePort', {
   name: str('Port name, a DNS label; required and unique when there are several ports.'),
-  protocol: str('TCP (default), UDP or SCTP.'),
+  protocol: str('TCP (default), UDP or SCTP.', { default: 'TCP' }),
   appProtocol: str('Application protocol hint, e.g. http or kubernetes.io/h2c.'),
   port: int32('Port the service listens on.'),
   targetPort: intOrString('Port number or named port on the pods. Defaults to port.'),
@@ -498,7 +498,7 @@ def('ServiceStatus', { loadBalancer: r('LoadBalancerStatus', 'The load balancer,
 kindSchema(C + 'Service', v1('Service'), 'A named set of ports and a virtual IP in front of a set of pods.', { spec: r('ServiceSpec', 'Desired state of the service.'), status: r('ServiceStatus', 'Observed state of the service.') });
 
 def('EndpointAddress', { ip: str('Address of the endpoint.'), hostname: str('Host name of the endpoint.'), nodeName: str('Node hosting the endpoint.'), targetRef: r('ObjectReference', 'The object (usually a pod) behind the endpoint.') }, 'One endpoint address.', { required: ['ip'], 'x-kubernetes-map-type': 'atomic' });
-def('EndpointPort', { name: str('Port name, matching the service port.'), port: int32('Port number.'), protocol: str('TCP (default), UDP or SCTP.'), appProtocol: str('Application protocol.') }, 'One endpoint port.', { required: ['port'], 'x-kubernetes-map-type': 'atomic' });
+def('EndpointPort', { name: str('Port name, matching the service port.'), port: int32('Port number.'), protocol: str('TCP (default), UDP or SCTP.', { default: 'TCP' }), appProtocol: str('Application protocol.') }, 'One endpoint port.', { required: ['port'], 'x-kubernetes-map-type': 'atomic' });
 def('EndpointSubset', { addresses: atomic(r('EndpointAddress'), 'Ready addresses.'), notReadyAddresses: atomic(r('EndpointAddress'), 'Addresses not ready yet.'), ports: atomic(r('EndpointPort'), 'Ports available on every address.') }, 'A set of addresses sharing the same ports.');
 kindSchema(C + 'Endpoints', v1('Endpoints'), 'The addresses behind a service.', { subsets: atomic(r('EndpointSubset'), 'Groups of addresses and ports.') });
 
