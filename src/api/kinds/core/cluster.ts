@@ -225,6 +225,16 @@ export const eventDescriptor: ResourceDescriptor = {
   versions: [{ version: 'v1' }],
   schema: coreRef('Event'),
   nameValidation: 'subdomain',
+  defaults(obj) {
+    // Fields Kubernetes always serializes for core/v1 events.
+    if (!isObj(obj.involvedObject)) obj.involvedObject = {};
+    if (!isObj(obj.source)) obj.source = {};
+    if (obj.firstTimestamp === undefined) obj.firstTimestamp = null;
+    if (obj.lastTimestamp === undefined) obj.lastTimestamp = null;
+    if (obj.eventTime === undefined) obj.eventTime = null;
+    obj.reportingComponent ??= '';
+    obj.reportingInstance ??= '';
+  },
   validate: (obj) => validateEvent(obj),
   validateUpdate: (obj) => validateEvent(obj),
   table: {

@@ -67,6 +67,8 @@ function defaultContainer(c: unknown) {
     if (isObj(c.lifecycle.postStart)) defaultHTTPGet(c.lifecycle.postStart.httpGet);
     if (isObj(c.lifecycle.preStop)) defaultHTTPGet(c.lifecycle.preStop.httpGet);
   }
+  // ResourceRequirements is a plain struct in Kubernetes: it is always serialized, as {} when empty.
+  if (!isObj(c.resources)) c.resources = {};
   defaultResources(c.resources);
 }
 
