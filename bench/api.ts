@@ -18,6 +18,7 @@
 // The client shares the machine's cores with the server; it avoids parsing what it does not need
 // (watch lines are scanned as bytes), but on a 2-core machine it still takes CPU from the server.
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,6 +27,7 @@ import { rawSqliteBaseline } from '../src/storage/sqlite.js';
 import { credentialsFromKubeconfig, newClient, openWatch, watchAgent, type Client, type WatchHandle } from './lib/client.js';
 import { closedLoop, openLoop, round, summarize, type LoadResult } from './lib/load.js';
 import { startBenchServer, type BenchServer } from './lib/server.js';
+import { formatSummary, monotonicUs, readProfiles, summarizeProfile } from './lib/cpuprofile.js';
 import type { Figures, Preset, Scenario, ScenarioContext } from './scenario.js';
 
 export interface ApiParams {
@@ -47,6 +49,8 @@ export interface ApiParams {
   burstConcurrency: number;
   /** Give up on watchers that make no progress for this long. */
   watchStallMs: number;
+  /** How long the server may sit idle before its memory is read (V8 shrinks the heap when idle). */
+  settleMs: number;
   kubectl: boolean;
 }
 
@@ -68,6 +72,7 @@ export const apiPresets: Record<Preset, ApiParams> = {
     watchEvents: 1000,
     burstConcurrency: 32,
     watchStallMs: 30_000,
+    settleMs: 10_000,
     kubectl: true,
   },
   quick: {
@@ -87,6 +92,7 @@ export const apiPresets: Record<Preset, ApiParams> = {
     watchEvents: 200,
     burstConcurrency: 16,
     watchStallMs: 15_000,
+    settleMs: 3000,
     kubectl: true,
   },
   tiny: {
@@ -106,6 +112,7 @@ export const apiPresets: Record<Preset, ApiParams> = {
     watchEvents: 10,
     burstConcurrency: 4,
     watchStallMs: 5_000,
+    settleMs: 200,
     kubectl: false,
   },
 };
@@ -203,10 +210,42 @@ function runKubectl(kubeconfig: string, args: string[]): Promise<{ ms: number; s
   });
 }
 
+/** A span of the run, in the monotonic clock a V8 profile uses, for splitting a server profile. */
+interface Phase {
+  name: string;
+  fromUs: number;
+  toUs: number;
+}
+
+/**
+ * Reads VmRSS while the server idles for up to settleMs (V8 gives memory back once allocation
+ * stops) and returns the last reading, i.e. what the server holds at rest, plus the peak so far.
+ */
+async function settledMemory(server: BenchServer, settleMs: number): Promise<{ rssMb: number; peakMb: number; firstMb: number }> {
+  const first = server.memory();
+  let m = first;
+  const until = performance.now() + settleMs;
+  while (performance.now() < until) {
+    await sleep(Math.min(500, settleMs));
+    m = server.memory();
+  }
+  return { ...m, firstMb: first.rssMb };
+}
+
 export async function runApi(ctx: ScenarioContext, p: ApiParams = apiPresets[ctx.preset]): Promise<Figures> {
   const log = ctx.log;
+  const profDir = ctx.serverCpuProfDir ? mkdtempSync(join(ctx.serverCpuProfDir, 'api-')) : undefined;
+  const phases: Phase[] = [];
+  const phase = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
+    const fromUs = monotonicUs();
+    try {
+      return await fn();
+    } finally {
+      phases.push({ name, fromUs, toUs: monotonicUs() });
+    }
+  };
   const t0 = performance.now();
-  const server = await startBenchServer({ nodeArgs: ctx.serverNodeArgs });
+  const server = await startBenchServer({ nodeArgs: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [] });
   const startMs = performance.now() - t0;
   log(`server pid ${server.pid} at ${server.url} (started in ${startMs.toFixed(0)} ms), data dir ${server.dir}`);
   const creds = credentialsFromKubeconfig(server.kubeconfig);
@@ -228,11 +267,13 @@ export async function runApi(ctx: ScenarioContext, p: ApiParams = apiPresets[ctx
     const nCreate = Math.max(1, Math.round(p.createRate * p.createSeconds));
     const objects: any[] = new Array(nCreate);
     let cpu = server.cpuSeconds();
-    const creates = await openLoop(p.createRate, nCreate, async (i) => {
-      const r = await c.request('POST', podsPath(NS), JSON.stringify(benchPod(podName('p', i), NS)));
-      if (r.status !== 201) return expectStatus(r, [201], 'create');
-      objects[i] = JSON.parse(r.body);
-    });
+    const creates = await phase('create', () =>
+      openLoop(p.createRate, nCreate, async (i) => {
+        const r = await c.request('POST', podsPath(NS), JSON.stringify(benchPod(podName('p', i), NS)));
+        if (r.status !== 201) return expectStatus(r, [201], 'create');
+        objects[i] = JSON.parse(r.body);
+      }),
+    );
     log(describe('create', creates) + ` server_cpu=${(server.cpuSeconds() - cpu).toFixed(1)}s`);
     Object.assign(figures, {
       create_rate: p.createRate,
@@ -250,7 +291,7 @@ export async function runApi(ctx: ScenarioContext, p: ApiParams = apiPresets[ctx
     // 2. Gets.
     const nGet = Math.max(1, Math.round(p.getRate * p.opSeconds));
     cpu = server.cpuSeconds();
-    const gets = await openLoop(p.getRate, nGet, async (i) => expectStatus(await c.request('GET', `${podsPath(NS)}/${podName('p', pick(i))}`), [200], 'get'));
+    const gets = await phase('get', () => openLoop(p.getRate, nGet, async (i) => expectStatus(await c.request('GET', `${podsPath(NS)}/${podName('p', pick(i))}`), [200], 'get')));
     log(describe('get', gets) + ` server_cpu=${(server.cpuSeconds() - cpu).toFixed(1)}s`);
     Object.assign(figures, { get_rate: p.getRate, get_p50_ms: round(gets.p50), get_p99_ms: round(gets.p99), get_errors: gets.errors });
 
@@ -258,31 +299,35 @@ export async function runApi(ctx: ScenarioContext, p: ApiParams = apiPresets[ctx
     const nUpdate = Math.max(1, Math.round(p.updateRate * p.opSeconds));
     let conflicts = 0;
     cpu = server.cpuSeconds();
-    const updates = await openLoop(p.updateRate, nUpdate, async (i) => {
-      const idx = stored[i % stored.length];
-      const obj = objects[idx];
-      obj.metadata.labels.revision = String(i);
-      const r = await c.request('PUT', `${podsPath(NS)}/${obj.metadata.name}`, JSON.stringify(obj));
-      if (r.status === 409) conflicts++;
-      if (r.status !== 200) return expectStatus(r, [200], 'update');
-      objects[idx] = JSON.parse(r.body);
-    });
+    const updates = await phase('update', () =>
+      openLoop(p.updateRate, nUpdate, async (i) => {
+        const idx = stored[i % stored.length];
+        const obj = objects[idx];
+        obj.metadata.labels.revision = String(i);
+        const r = await c.request('PUT', `${podsPath(NS)}/${obj.metadata.name}`, JSON.stringify(obj));
+        if (r.status === 409) conflicts++;
+        if (r.status !== 200) return expectStatus(r, [200], 'update');
+        objects[idx] = JSON.parse(r.body);
+      }),
+    );
     log(describe('update', updates) + ` conflicts=${conflicts} server_cpu=${(server.cpuSeconds() - cpu).toFixed(1)}s`);
     Object.assign(figures, { update_rate: p.updateRate, update_p50_ms: round(updates.p50), update_p99_ms: round(updates.p99), update_errors: updates.errors, update_conflicts: conflicts });
 
     // 4. Merge patches.
     const nPatch = Math.max(1, Math.round(p.patchRate * p.opSeconds));
     cpu = server.cpuSeconds();
-    const patches = await openLoop(p.patchRate, nPatch, async (i) => {
-      const body = JSON.stringify({ metadata: { annotations: { 'bench.sampan.dev/patched': String(i) } } });
-      return expectStatus(await c.request('PATCH', `${podsPath(NS)}/${podName('p', pick(i))}`, body, { 'content-type': 'application/merge-patch+json' }), [200], 'patch');
-    });
+    const patches = await phase('patch', () =>
+      openLoop(p.patchRate, nPatch, async (i) => {
+        const body = JSON.stringify({ metadata: { annotations: { 'bench.sampan.dev/patched': String(i) } } });
+        return expectStatus(await c.request('PATCH', `${podsPath(NS)}/${podName('p', pick(i))}`, body, { 'content-type': 'application/merge-patch+json' }), [200], 'patch');
+      }),
+    );
     log(describe('patch', patches) + ` server_cpu=${(server.cpuSeconds() - cpu).toFixed(1)}s`);
     Object.assign(figures, { patch_rate: p.patchRate, patch_p50_ms: round(patches.p50), patch_p99_ms: round(patches.p99), patch_errors: patches.errors });
 
     // 5. Paged lists at a fixed rate.
     const nList = Math.max(1, Math.round(p.listRate * p.listSeconds));
-    const lists = await openLoop(p.listRate, nList, async () => expectStatus(await c.request('GET', `${podsPath(NS)}?limit=${p.listLimit}`), [200], 'list'));
+    const lists = await phase('list', () => openLoop(p.listRate, nList, async () => expectStatus(await c.request('GET', `${podsPath(NS)}?limit=${p.listLimit}`), [200], 'list')));
     log(describe(`list limit=${p.listLimit}`, lists));
     Object.assign(figures, { list_rate: p.listRate, list_limit: p.listLimit, list_p50_ms: round(lists.p50), list_p99_ms: round(lists.p99), list_errors: lists.errors });
 
@@ -290,8 +335,8 @@ export async function runApi(ctx: ScenarioContext, p: ApiParams = apiPresets[ctx
     const nFill = Math.max(0, p.listPods - nCreate);
     if (nFill > 0) {
       cpu = server.cpuSeconds();
-      const fill = await closedLoop(p.fillConcurrency, nFill, async (i) =>
-        expectStatus(await c.request('POST', podsPath(NS), JSON.stringify(benchPod(podName('p', nCreate + i), NS))), [201], 'create (fill)'),
+      const fill = await phase('create-max', () =>
+        closedLoop(p.fillConcurrency, nFill, async (i) => expectStatus(await c.request('POST', podsPath(NS), JSON.stringify(benchPod(podName('p', nCreate + i), NS))), [201], 'create (fill)')),
       );
       const fillCpu = server.cpuSeconds() - cpu;
       log(describe(`create max (concurrency ${p.fillConcurrency})`, fill) + ` server_cpu=${fillCpu.toFixed(1)}s`);
@@ -307,7 +352,14 @@ export async function runApi(ctx: ScenarioContext, p: ApiParams = apiPresets[ctx
       figures.api_create_per_s_max = round(creates.achievedPerSec, 1);
     }
 
-    // 7. Whole-namespace lists, timed to the last byte.
+    // 7. Memory with the big namespace stored, before the big lists below allocate their
+    // responses: the server holding the pods at rest.
+    const mem = await settledMemory(server, p.settleMs);
+    log(`server VmRSS ${mem.rssMb.toFixed(0)} MiB after ${p.settleMs} ms idle (${mem.firstMb.toFixed(0)} MiB right after the creates, peak ${mem.peakMb.toFixed(0)} MiB) holding ${p.listPods} pods`);
+    Object.assign(figures, { rss_mb_10k_pods: round(mem.rssMb, 1), rss_mb_10k_pods_busy: round(mem.firstMb, 1) });
+
+    // 8. Whole-namespace lists, timed to the last byte.
+    const listFrom = monotonicUs();
     const full = await timed(c, podsPath(NS));
     const items = JSON.parse(full.body).items.length as number;
     figures.list_pods = items;
@@ -332,6 +384,7 @@ export async function runApi(ctx: ScenarioContext, p: ApiParams = apiPresets[ctx
       } while (cont && pages < 10_000);
       pagedMs.push(performance.now() - t);
     }
+    phases.push({ name: 'list-all', fromUs: listFrom, toUs: monotonicUs() });
     const js = summarize(jsonMs);
     const ts = summarize(tableMs);
     const ps = summarize(pagedMs);
@@ -352,20 +405,20 @@ export async function runApi(ctx: ScenarioContext, p: ApiParams = apiPresets[ctx
       figures.kubectl_get_10k_ms = round(k.ms, 0);
     }
 
-    // 8. Memory with the big namespace stored.
-    await sleep(ctx.preset === 'tiny' ? 100 : 2000);
-    const mem = server.memory();
-    log(`server VmRSS ${mem.rssMb.toFixed(0)} MiB (peak ${mem.peakMb.toFixed(0)} MiB) holding ${items} pods`);
-    Object.assign(figures, { rss_mb_10k_pods: round(mem.rssMb, 1), rss_peak_mb: round(mem.peakMb, 1) });
+    const afterLists = server.memory();
+    log(`server VmRSS ${afterLists.rssMb.toFixed(0)} MiB right after the lists (peak ${afterLists.peakMb.toFixed(0)} MiB)`);
+    figures.rss_mb_after_lists = round(afterLists.rssMb, 1);
 
     // 9. Watch fan-out.
-    Object.assign(figures, await watchBurst(c, creds, wAgent, watches, p, server, log));
+    Object.assign(figures, await watchBurst(c, creds, wAgent, watches, p, server, log, phases));
+    figures.rss_peak_mb = round(server.memory().peakMb, 1);
   } finally {
     for (const w of watches) w.stop();
     wAgent.destroy();
     c.close();
     await server.stop();
   }
+  if (profDir) reportProfile(profDir, phases, log);
 
   // 10. Raw SQLite baseline: as many single-insert transactions as the API created pods.
   const nRaw = Math.max(p.listPods, 1);
@@ -393,7 +446,17 @@ interface WatchFigures extends Figures {
   watch_lost: number;
 }
 
-async function watchBurst(c: Client, creds: ReturnType<typeof credentialsFromKubeconfig>, agent: ReturnType<typeof watchAgent>, watches: WatchHandle[], p: ApiParams, server: BenchServer, log: (m: string) => void): Promise<WatchFigures> {
+function reportProfile(dir: string, phases: Phase[], log: (m: string) => void): void {
+  const profiles = readProfiles(dir);
+  if (profiles.length === 0) {
+    log(`no .cpuprofile was written to ${dir}`);
+    return;
+  }
+  log(`server CPU profile: ${dir}`);
+  for (const ph of phases) log(formatSummary(`profile ${ph.name}`, summarizeProfile(profiles[0], { fromUs: ph.fromUs, toUs: ph.toUs, top: 12 }), 12));
+}
+
+async function watchBurst(c: Client, creds: ReturnType<typeof credentialsFromKubeconfig>, agent: ReturnType<typeof watchAgent>, watches: WatchHandle[], p: ApiParams, server: BenchServer, log: (m: string) => void, phases: Phase[]): Promise<WatchFigures> {
   const W = p.watchers;
   const E = p.watchEvents;
   // Start every watch from the same revision so none can miss an event however late it attaches.
@@ -441,6 +504,7 @@ async function watchBurst(c: Client, creds: ReturnType<typeof credentialsFromKub
   };
   const path = `${podsPath(WATCH_NS)}?watch=1&resourceVersion=${rv}&timeoutSeconds=1800`;
   const tConnect = performance.now();
+  const connectFromUs = monotonicUs();
   let failed = 0;
   const failures: string[] = [];
   const connectBatch = 50;
@@ -467,9 +531,12 @@ async function watchBurst(c: Client, creds: ReturnType<typeof credentialsFromKub
     await Promise.all(batch);
   }
   const connectMs = performance.now() - tConnect;
+  phases.push({ name: 'watch-connect', fromUs: connectFromUs, toUs: monotonicUs() });
   log(`watch: ${W - failed}/${W} watchers connected in ${connectMs.toFixed(0)} ms${failed ? ` (failures: ${failures.join('; ')})` : ''}; server VmRSS ${server.memory().rssMb.toFixed(0)} MiB`);
 
   const cpu = server.cpuSeconds();
+  const clientCpu = process.cpuUsage();
+  const burstFromUs = monotonicUs();
   const tBurst = performance.now();
   lastProgress = tBurst;
   const burst = await closedLoop(p.burstConcurrency, E, async (i) => {
@@ -481,6 +548,9 @@ async function watchBurst(c: Client, creds: ReturnType<typeof credentialsFromKub
   while (delivered < want && performance.now() - lastProgress < p.watchStallMs) await sleep(50);
   const fanoutMs = lastProgress - tBurst;
   const burstCpu = server.cpuSeconds() - cpu;
+  const cu = process.cpuUsage(clientCpu);
+  const clientCpuS = (cu.user + cu.system) / 1e6;
+  phases.push({ name: 'watch-burst', fromUs: burstFromUs, toUs: monotonicUs() });
   // An event is only lost if its create succeeded; failed creates are reported separately.
   const lost = want - delivered - burst.errors * W;
   let incomplete = 0;
@@ -497,7 +567,7 @@ async function watchBurst(c: Client, creds: ReturnType<typeof credentialsFromKub
   log(
     `watch: ${delivered}/${want} events delivered in ${fanoutMs.toFixed(0)} ms (${((delivered / Math.max(fanoutMs, 1)) * 1000).toFixed(0)} events/s), lost ${lost}, ` +
       `incomplete watchers ${incomplete}, ended early ${ended}, duplicates ${dupTotal}, other lines ${otherTotal}; ` +
-      `event latency p50=${lat.p50.toFixed(0)}ms p99=${lat.p99.toFixed(0)}ms; server_cpu=${burstCpu.toFixed(1)}s; VmRSS ${server.memory().rssMb.toFixed(0)} MiB`,
+      `event latency p50=${lat.p50.toFixed(0)}ms p99=${lat.p99.toFixed(0)}ms; server_cpu=${burstCpu.toFixed(1)}s client_cpu=${clientCpuS.toFixed(1)}s; VmRSS ${server.memory().rssMb.toFixed(0)} MiB`,
   );
   return {
     watchers: W,
@@ -515,6 +585,7 @@ async function watchBurst(c: Client, creds: ReturnType<typeof credentialsFromKub
     watch_event_p50_ms: round(lat.p50, 1),
     watch_event_p99_ms: round(lat.p99, 1),
     watch_server_cpu_s: round(burstCpu, 1),
+    watch_client_cpu_s: round(clientCpuS, 1),
     rss_mb_watchers: round(server.memory().rssMb, 1),
   };
 }

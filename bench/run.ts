@@ -61,18 +61,14 @@ export function tableRow(s: Scenario, f: Figures): string {
 
 export async function runBench(o: RunOptions, out: (line: string) => void = (l) => process.stdout.write(l + '\n'), err: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<boolean> {
   const chosen = o.names.length ? scenarios.filter((s) => o.names.includes(s.name)) : scenarios;
-  const serverNodeArgs: string[] = [];
-  if (o.serverCpuProfDir) {
-    mkdirSync(o.serverCpuProfDir, { recursive: true });
-    serverNodeArgs.push('--cpu-prof', `--cpu-prof-dir=${o.serverCpuProfDir}`);
-  }
+  if (o.serverCpuProfDir) mkdirSync(o.serverCpuProfDir, { recursive: true });
   let ok = true;
   for (const s of chosen) {
     const started = Date.now();
     err(`== ${s.name} (${o.preset})`);
     let figures: Figures;
     try {
-      figures = await s.run({ preset: o.preset, serverNodeArgs, log: (m) => err(`   ${m}`) });
+      figures = await s.run({ preset: o.preset, serverCpuProfDir: o.serverCpuProfDir, log: (m) => err(`   ${m}`) });
     } catch (e) {
       ok = false;
       figures = { scenario: s.name, preset: o.preset, error: (e as Error).message ?? String(e) };

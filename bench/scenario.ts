@@ -10,8 +10,11 @@ export interface ScenarioContext {
   preset: Preset;
   /** Progress notes for a human (stderr); never on stdout. */
   log(msg: string): void;
-  /** Extra node flags for the server process (e.g. --cpu-prof). */
-  serverNodeArgs: string[];
+  /**
+   * When set, run the server under `node --cpu-prof` writing into a fresh folder below this one,
+   * and report the hot functions of each phase.
+   */
+  serverCpuProfDir?: string;
 }
 
 export interface Scenario {
