@@ -248,7 +248,7 @@ def('ConfigMapProjection', { name: str('Name of the ConfigMap.'), items: atomic(
 def('DownwardAPIProjection', { items: atomic(r('DownwardAPIVolumeFile'), 'Files to create.') }, 'Pod information files in a projected volume.');
 def('ServiceAccountTokenProjection', { audience: str('Intended audience of the token; defaults to the API server\'s.'), expirationSeconds: int64('Requested lifetime. Default 3600, minimum 600.'), path: str('File path for the token.') }, 'A bound service account token in a projected volume.', { required: ['path'] });
 def('ClusterTrustBundleProjection', { name: str('Select one bundle by name.'), signerName: str('Select bundles by signer.'), labelSelector: selectorRef('Select bundles by label (with signerName).'), optional: bool('Whether a missing bundle is acceptable.'), path: str('File path for the certificates.') }, 'Trust anchors from ClusterTrustBundles in a projected volume.', { required: ['path'] });
-def('VolumeProjection', { secret: r('SecretProjection'), downwardAPI: r('DownwardAPIProjection'), configMap: r('ConfigMapProjection'), serviceAccountToken: r('ServiceAccountTokenProjection'), clusterTrustBundle: r('ClusterTrustBundleProjection') }, 'One source of a projected volume.');
+def('VolumeProjection', { secret: r('SecretProjection', 'Files from a Secret.'), downwardAPI: r('DownwardAPIProjection', 'Files with pod information.'), configMap: r('ConfigMapProjection', 'Files from a ConfigMap.'), serviceAccountToken: r('ServiceAccountTokenProjection', 'A bound service account token.'), clusterTrustBundle: r('ClusterTrustBundleProjection', 'Trust anchors from ClusterTrustBundles.') }, 'One source of a projected volume.');
 def('ProjectedVolumeSource', { sources: atomic(r('VolumeProjection'), 'The sources merged into the directory.'), defaultMode: int32('Mode of created files. Default 0644.') }, 'Several sources in one directory.');
 def('PortworxVolumeSource', { volumeID: str('Portworx volume id.'), fsType: str('Filesystem type.'), readOnly: bool('Mount read-only.') }, 'A Portworx volume (in-tree, deprecated).', { required: ['volumeID'] });
 const scaleio = (pv: boolean): Props => ({
@@ -411,10 +411,10 @@ def('PodCondition', { type: str('PodScheduled, Initialized, ContainersReady, Rea
 def('ContainerStateWaiting', { reason: str('Why it is waiting, e.g. ContainerCreating.'), message: str('Details.') }, 'The container is not running yet.');
 def('ContainerStateRunning', { startedAt: time('When it (re)started.') }, 'The container is running.');
 def('ContainerStateTerminated', { exitCode: int32('Exit code.'), signal: int32('Signal that ended it.'), reason: str('Completed, Error, OOMKilled, ...'), message: str('Termination message.'), startedAt: time('When it started.'), finishedAt: time('When it ended.'), containerID: str('Container id.') }, 'The container has ended.', { required: ['exitCode'] });
-def('ContainerState', { waiting: r('ContainerStateWaiting'), running: r('ContainerStateRunning'), terminated: r('ContainerStateTerminated') }, 'State of a container; exactly one member is set.');
+def('ContainerState', { waiting: r('ContainerStateWaiting', 'Details of a waiting container.'), running: r('ContainerStateRunning', 'Details of a running container.'), terminated: r('ContainerStateTerminated', 'Details of an ended container.') }, 'State of a container; exactly one member is set.');
 def('VolumeMountStatus', { name: str('Volume name.'), mountPath: str('Mount path.'), readOnly: bool('Mounted read-only.'), recursiveReadOnly: str('Recursive read-only state.') }, 'Status of one volume mount.', { required: ['name', 'mountPath'] });
 def('LinuxContainerUser', { uid: int64('UID of the first process.'), gid: int64('GID of the first process.'), supplementalGroups: atomic(int64(), 'Supplementary GIDs.') }, 'Linux identity of the first process.', { required: ['uid', 'gid'] });
-def('ContainerUser', { linux: r('LinuxContainerUser') }, 'Identity of the first process of a container.');
+def('ContainerUser', { linux: r('LinuxContainerUser', 'Linux identity.') }, 'Identity of the first process of a container.');
 def('ResourceHealth', { resourceID: str('Device id.'), health: str('Healthy, Unhealthy or Unknown.') }, 'Health of one allocated device.', { required: ['resourceID'] });
 def('ResourceStatus', { name: str('Resource name.'), resources: keyedList(r('ResourceHealth'), 'resourceID', 'Devices and their health.') }, 'Health of the devices backing one resource.', { required: ['name'] });
 def('ContainerStatus', {
@@ -468,7 +468,7 @@ def('ServicePort', {
   nodePort: int32('Port on every node for NodePort and LoadBalancer services; allocated when omitted.'),
 }, 'A port of a service.', { required: ['port'] });
 def('ClientIPConfig', { timeoutSeconds: int32('Stickiness timeout, 1-86400. Default 10800.') }, 'ClientIP session affinity settings.');
-def('SessionAffinityConfig', { clientIP: r('ClientIPConfig') }, 'Session affinity settings.');
+def('SessionAffinityConfig', { clientIP: r('ClientIPConfig', 'Settings for ClientIP affinity.') }, 'Session affinity settings.');
 def('ServiceSpec', {
   ports: keyedList(r('ServicePort'), ['port', 'protocol'], 'Ports the service exposes.'),
   selector: atomicMap('Pods with these labels back the service.'),
@@ -527,7 +527,7 @@ def('NamespaceStatus', { phase: str('Active or Terminating.'), conditions: byTyp
 kindSchema(C + 'Namespace', v1('Namespace'), 'A scope for names and policies.', { spec: r('NamespaceSpec', 'Desired state.'), status: r('NamespaceStatus', 'Observed state.') });
 
 def('ConfigMapNodeConfigSource', { namespace: str('Namespace of the ConfigMap.'), name: str('Name of the ConfigMap.'), uid: str('UID of the ConfigMap.'), resourceVersion: str('resourceVersion of the ConfigMap.'), kubeletConfigKey: str('Key holding the configuration.') }, 'A ConfigMap used as node configuration (deprecated).', { required: ['namespace', 'name', 'kubeletConfigKey'] });
-def('NodeConfigSource', { configMap: r('ConfigMapNodeConfigSource') }, 'Source of dynamic node configuration (deprecated).');
+def('NodeConfigSource', { configMap: r('ConfigMapNodeConfigSource', 'A ConfigMap holding the configuration.') }, 'Source of dynamic node configuration (deprecated).');
 def('NodeSpec', {
   podCIDR: str('Pod address range of the node.'),
   podCIDRs: setList(str(), 'Pod address ranges, one per IP family.'),
@@ -547,9 +547,9 @@ def('NodeSystemInfo', {
 }, 'Identity and versions of a node.', { required: ['machineID', 'systemUUID', 'bootID', 'kernelVersion', 'osImage', 'containerRuntimeVersion', 'kubeletVersion', 'kubeProxyVersion', 'operatingSystem', 'architecture'] });
 def('ContainerImage', { names: strs('Names of the image.'), sizeBytes: int64('Size in bytes.') }, 'An image present on a node.');
 def('AttachedVolume', { name: str('Volume name.'), devicePath: str('Device path.') }, 'A volume attached to a node.', { required: ['name', 'devicePath'] });
-def('NodeConfigStatus', { assigned: r('NodeConfigSource'), active: r('NodeConfigSource'), lastKnownGood: r('NodeConfigSource'), error: str('Error.') }, 'Deprecated dynamic configuration status.');
+def('NodeConfigStatus', { assigned: r('NodeConfigSource', 'Configuration the node was asked to use.'), active: r('NodeConfigSource', 'Configuration the node is using.'), lastKnownGood: r('NodeConfigSource', 'Last configuration known to work.'), error: str('Error.') }, 'Deprecated dynamic configuration status.');
 def('NodeRuntimeHandlerFeatures', { recursiveReadOnlyMounts: bool('Supports recursive read-only mounts.'), userNamespaces: bool('Supports user namespaces.') }, 'Features of a runtime handler.');
-def('NodeRuntimeHandler', { name: str('Handler name; empty for the default.'), features: r('NodeRuntimeHandlerFeatures') }, 'A runtime handler of the node.');
+def('NodeRuntimeHandler', { name: str('Handler name; empty for the default.'), features: r('NodeRuntimeHandlerFeatures', 'Features of the handler.') }, 'A runtime handler of the node.');
 def('NodeFeatures', { supplementalGroupsPolicy: bool('Supports supplementalGroupsPolicy.') }, 'Features the node supports.');
 def('NodeStatus', {
   capacity: resources('Total resources of the node.'),
@@ -624,27 +624,27 @@ def('VolumeNodeAffinity', { required: r('NodeSelector', 'Nodes that can access t
 export const PV_SOURCES = ['gcePersistentDisk', 'awsElasticBlockStore', 'hostPath', 'glusterfs', 'nfs', 'rbd', 'iscsi', 'cinder', 'cephfs', 'fc', 'flocker', 'flexVolume', 'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'portworxVolume', 'scaleIO', 'local', 'storageos', 'csi'];
 def('PersistentVolumeSpec', {
   capacity: resources('Capacity of the volume (storage).'),
-  gcePersistentDisk: r('GCEPersistentDiskVolumeSource'),
-  awsElasticBlockStore: r('AWSElasticBlockStoreVolumeSource'),
+  gcePersistentDisk: r('GCEPersistentDiskVolumeSource', 'A GCE disk (deprecated).'),
+  awsElasticBlockStore: r('AWSElasticBlockStoreVolumeSource', 'An AWS EBS volume (deprecated).'),
   hostPath: r('HostPathVolumeSource', 'A path on one node; for single-node testing.'),
-  glusterfs: r('GlusterfsPersistentVolumeSource'),
+  glusterfs: r('GlusterfsPersistentVolumeSource', 'A Glusterfs volume.'),
   nfs: r('NFSVolumeSource', 'An NFS export.'),
-  rbd: r('RBDPersistentVolumeSource'),
-  iscsi: r('ISCSIPersistentVolumeSource'),
-  cinder: r('CinderPersistentVolumeSource'),
-  cephfs: r('CephFSPersistentVolumeSource'),
-  fc: r('FCVolumeSource'),
-  flocker: r('FlockerVolumeSource'),
-  flexVolume: r('FlexPersistentVolumeSource'),
-  azureFile: r('AzureFilePersistentVolumeSource'),
-  vsphereVolume: r('VsphereVirtualDiskVolumeSource'),
-  quobyte: r('QuobyteVolumeSource'),
-  azureDisk: r('AzureDiskVolumeSource'),
-  photonPersistentDisk: r('PhotonPersistentDiskVolumeSource'),
-  portworxVolume: r('PortworxVolumeSource'),
-  scaleIO: r('ScaleIOPersistentVolumeSource'),
+  rbd: r('RBDPersistentVolumeSource', 'A Ceph RBD image.'),
+  iscsi: r('ISCSIPersistentVolumeSource', 'An iSCSI disk.'),
+  cinder: r('CinderPersistentVolumeSource', 'A Cinder volume (deprecated).'),
+  cephfs: r('CephFSPersistentVolumeSource', 'A CephFS mount.'),
+  fc: r('FCVolumeSource', 'A Fibre Channel disk.'),
+  flocker: r('FlockerVolumeSource', 'A Flocker dataset.'),
+  flexVolume: r('FlexPersistentVolumeSource', 'A FlexVolume driver volume.'),
+  azureFile: r('AzureFilePersistentVolumeSource', 'An Azure File share (deprecated).'),
+  vsphereVolume: r('VsphereVirtualDiskVolumeSource', 'A vSphere disk (deprecated).'),
+  quobyte: r('QuobyteVolumeSource', 'A Quobyte volume.'),
+  azureDisk: r('AzureDiskVolumeSource', 'An Azure disk (deprecated).'),
+  photonPersistentDisk: r('PhotonPersistentDiskVolumeSource', 'A Photon disk.'),
+  portworxVolume: r('PortworxVolumeSource', 'A Portworx volume (deprecated).'),
+  scaleIO: r('ScaleIOPersistentVolumeSource', 'A ScaleIO volume.'),
   local: r('LocalVolumeSource', 'A local disk, partition or directory; needs nodeAffinity.'),
-  storageos: r('StorageOSPersistentVolumeSource'),
+  storageos: r('StorageOSPersistentVolumeSource', 'A StorageOS volume.'),
   csi: r('CSIPersistentVolumeSource', 'A CSI driver volume.'),
   accessModes: strs('ReadWriteOnce, ReadOnlyMany, ReadWriteMany or ReadWriteOncePod.'),
   claimRef: r('ObjectReference', 'The claim bound to this volume.'),
