@@ -126,6 +126,15 @@ export interface ResourceDescriptor {
    * version; this descriptor's versions' toStorage/fromStorage convert to and from that form.
    */
   storedAs?: GroupResource;
+  /** Whether a create keeps the status it was sent (nodes) or resets it (default when status is a subresource). */
+  statusOnCreate?: 'reset' | 'keep';
+  /**
+   * What still holds a deleting object besides metadata.finalizers (a Namespace's
+   * spec.finalizers). Such an object is marked deleted and kept until this returns [].
+   */
+  deletionBlockers?(obj: KubeObject): string[];
+  /** Called once when deletion starts (a Namespace turns Terminating). */
+  onDeleting?(obj: KubeObject): void;
   /**
    * Set on the per-request view of a kind served in another group than it is stored in
    * (extensions/v1beta1 Deployment stored as apps deployments): the group the client used.

@@ -394,7 +394,8 @@ function schemaFor(d: ResourceDescriptor, version: string): Schema {
 /** Unknown and duplicate fields per fieldValidation; type mismatches are always 400. */
 function checkFields(d: ResourceDescriptor, version: string, obj: unknown, duplicates: string[], mode: FieldValidation, ctx: RequestContext): void {
   const { unknown, typeErrors } = walk(obj, schemaFor(d, version), mode === 'Ignore');
-  if (typeErrors.length) {
+  // custom resources are decoded untyped; their schema validation reports type errors as 422
+  if (typeErrors.length && !d.custom) {
     const e = typeErrors[0];
     const name = isObj(obj) && isObj(obj.metadata) ? String(obj.metadata.name ?? '') : '';
     throw new ApiError(400, 'BadRequest', `${d.kind} in version "${version}" cannot be handled as a ${d.kind}: ${e.field}: ${(e.detail ?? '').replace(/^expected /, 'expected ')}`, { name, kind: d.kind });
@@ -456,7 +457,7 @@ const specOf = (o: KubeObject) => {
 };
 
 function statusOnCreate(d: ResourceDescriptor): 'reset' | 'keep' {
-  return (d as { statusOnCreate?: 'reset' | 'keep' }).statusOnCreate ?? (d.subresources?.status ? 'reset' : 'keep');
+  return d.statusOnCreate ?? (d.subresources?.status ? 'reset' : 'keep');
 }
 
 /** Prepares and validates a new object, then stores it (or returns it, for dry runs). */
@@ -654,7 +655,7 @@ function sameStored(a: KubeObject, b: KubeObject): boolean {
 }
 
 function deletionBlocked(d: ResourceDescriptor, obj: KubeObject): boolean {
-  const blockers = (d as { deletionBlockers?: (o: KubeObject) => string[] }).deletionBlockers;
+  const blockers = d.deletionBlockers;
   return blockers ? blockers(obj).length > 0 : false;
 }
 
@@ -791,7 +792,7 @@ export async function deleteStored(sc: ServerContext, d: ResourceDescriptor, nam
     }
     // Adding GC finalizers only makes sense when there may be dependents; like Kubernetes, add them anyway.
     let grace = opts.gracePeriodSeconds ?? d.defaultGracePeriod?.(current) ?? 0;
-    const onDeleting = (d as { onDeleting?: (o: KubeObject) => void }).onDeleting;
+    const onDeleting = d.onDeleting;
     const blocked = deletionBlocked(d, obj) || !!onDeleting;
     if (!alreadyDeleting && grace === 0 && finalizers.length === 0 && !blocked) {
       if (ctx.dryRun) return current;
