@@ -124,6 +124,10 @@ function defaultVolume(v: unknown) {
 /** SetDefaults_PodSpec and everything below it; applies to pods and pod templates alike. */
 export function defaultPodSpec(spec: unknown): void {
   if (!isObj(spec)) return;
+  // Alpha features that are off in Kubernetes 1.32 (PodLevelResources, InPlacePodVerticalScaling):
+  // their fields are dropped, as the API server does for disabled features.
+  delete spec.resources;
+  for (const c of [...list(spec.initContainers), ...list(spec.containers)]) if (isObj(c)) delete c.resizePolicy;
   if (!spec.dnsPolicy) spec.dnsPolicy = 'ClusterFirst';
   if (!spec.restartPolicy) spec.restartPolicy = 'Always';
   if (!isObj(spec.securityContext)) spec.securityContext = {};
@@ -191,8 +195,9 @@ export function podQOSClass(spec: unknown): 'Guaranteed' | 'Burstable' | 'BestEf
 
 // ---------------------------------------------------------------- validation
 
-const envNameFmt = '[-._a-zA-Z][-._a-zA-Z0-9]*';
-const envNameMsg = `a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit (e.g. 'my.env-name',  or 'MY_ENV.NAME',  or 'MyEnvName1', regex used for validation is '${envNameFmt}')`;
+// Kubernetes 1.32 enables RelaxedEnvironmentVariableValidation (beta): any printable ASCII but '='.
+const envNameMsg = "a valid environment variable name must consist only of printable ASCII characters other than '='";
+const isEnvVarName = (v: string) => /^[\x20-\x3c\x3e-\x7e]+$/.test(v);
 const configKeyMsg = "a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')";
 export function isConfigKey(k: string): string[] {
   const errs: string[] = [];
@@ -226,7 +231,7 @@ function validateEnv(env: unknown[], field: string): FieldError[] {
     const f = `${field}[${i}]`;
     if (!isObj(e)) return;
     if (!e.name) errs.push(required(`${f}.name`, ''));
-    else if (!new RegExp(`^${envNameFmt}$`).test(e.name)) errs.push(invalid(`${f}.name`, e.name, envNameMsg));
+    else if (!isEnvVarName(e.name)) errs.push(invalid(`${f}.name`, e.name, envNameMsg));
     if (isObj(e.valueFrom)) {
       const vf = e.valueFrom;
       const set = ['fieldRef', 'resourceFieldRef', 'configMapKeyRef', 'secretKeyRef'].filter((k) => vf[k] != null);
@@ -409,7 +414,7 @@ function validateContainer(c: unknown, field: string, kind: ContainerKind, pc: P
     else if (set.length > 1) errs.push(invalid(f, '', 'may not have more than one field specified at a time'));
     for (const k of set) if (!e[k]?.name) errs.push(required(`${f}.${k}.name`, ''));
     if (e.prefix) {
-      if (!new RegExp(`^${envNameFmt}$`).test(e.prefix)) errs.push(invalid(`${f}.prefix`, e.prefix, envNameMsg));
+      if (!isEnvVarName(e.prefix)) errs.push(invalid(`${f}.prefix`, e.prefix, envNameMsg));
     }
   });
 
