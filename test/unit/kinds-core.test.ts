@@ -518,3 +518,21 @@ test('limit ranges and quotas', () => {
   const q: KubeObject = { metadata: { name: 'q', creationTimestamp: '2024-05-01T11:00:00Z' }, status: { hard: { 'limits.cpu': '2', 'requests.cpu': '1', pods: '10' }, used: { 'limits.cpu': '500m', 'requests.cpu': '250m', pods: '1' } } };
   assert.deepEqual(d('resourcequotas').table!.row(q, NOW), ['q', '60m', 'pods: 1/10, requests.cpu: 250m/1', 'limits.cpu: 500m/2']);
 });
+
+test('pod subresource updates and creation details', () => {
+  const { obj: old } = create('pods', pod({ containers: [{ name: 'c', image: 'nginx:1.25' }], schedulingGates: [{ name: 'wait' }] }));
+  assert.deepEqual(old.status.conditions, [{ type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: null, reason: 'SchedulingGated', message: 'Scheduling is blocked due to non-empty scheduling gates' }]);
+  assert.deepEqual(old.spec.containers[0].resources, {});
+  const eph = clone(old);
+  eph.spec.ephemeralContainers = [{ name: 'debug', image: 'busybox', imagePullPolicy: 'Always', terminationMessagePolicy: 'File' }];
+  assert.deepEqual(update('pods', eph, old, { ...ctx(), subresource: 'ephemeralcontainers' }).errs, []);
+  const changed = clone(eph);
+  changed.spec.ephemeralContainers[0].image = 'alpine';
+  assert.deepEqual(update('pods', changed, eph, { ...ctx(), subresource: 'ephemeralcontainers' }).errs, ['spec.ephemeralContainers: Forbidden: existing ephemeral containers "debug" may not be changed\n']);
+  // the same change through the main resource is not allowed
+  assert.equal(update('pods', eph, old).errs.length, 1);
+  // environment variable names: any printable ASCII but '='
+  assert.deepEqual(create('pods', pod({ containers: [{ name: 'c', image: 'x', env: [{ name: '1 weird.NAME', value: 'v' }, { name: 'A=B', value: 'v' }] }] })).errs, [
+    `spec.containers[0].env[1].name: Invalid value: "A=B": a valid environment variable name must consist only of printable ASCII characters other than '='`,
+  ]);
+});
