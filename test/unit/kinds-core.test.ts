@@ -536,3 +536,13 @@ test('pod subresource updates and creation details', () => {
     `spec.containers[0].env[1].name: Invalid value: "A=B": a valid environment variable name must consist only of printable ASCII characters other than '='`,
   ]);
 });
+
+test('namespace deletion hooks and node status on create', () => {
+  const ns = d('namespaces');
+  const { obj } = create('namespaces', { metadata: { name: 'gone' } });
+  assert.deepEqual(ns.deletionBlockers!(obj), ['kubernetes']);
+  ns.onDeleting!(obj);
+  assert.equal(obj.status.phase, 'Terminating');
+  assert.deepEqual(ns.deletionBlockers!({ ...obj, spec: { finalizers: [] } }), []);
+  assert.equal(d('nodes').statusOnCreate, 'keep');
+});

@@ -23,6 +23,11 @@ export const namespaceDescriptor: ResourceDescriptor = {
   schema: coreRef('Namespace'),
   nameValidation: 'label',
   subresources: { status: true, extra: [{ name: 'finalize', kind: 'Namespace', verbs: ['update'] }] },
+  // A deleting namespace stays (Terminating) until the namespace controller empties spec.finalizers.
+  deletionBlockers: (obj) => list(obj.spec?.finalizers).filter((f): f is string => typeof f === 'string'),
+  onDeleting(obj) {
+    obj.status = { ...(isObj(obj.status) ? obj.status : {}), phase: 'Terminating' };
+  },
   defaults(obj) {
     if (obj.metadata.name) {
       obj.metadata.labels ??= {};
@@ -138,6 +143,8 @@ export const nodeDescriptor: ResourceDescriptor = {
   versions: [{ version: 'v1' }],
   schema: coreRef('Node'),
   nameValidation: 'subdomain',
+  // The node agent registers its Node with the status filled in; Kubernetes keeps it.
+  statusOnCreate: 'keep',
   subresources: { status: true, extra: [{ name: 'proxy', kind: 'NodeProxyOptions', verbs: ['create', 'delete', 'get', 'patch', 'update'] }] },
   defaults(obj) {
     if (isObj(obj.status)) {
