@@ -5,9 +5,8 @@ import type { RequestContext, ResourceDescriptor } from '../../descriptor.js';
 import { type FieldError, invalid, required, notSupported, duplicate, forbiddenField, invalidObject } from '../../errors.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isValidPortName, validateLabels } from '../../validation.js';
 import { age, col, nameColumn, ageColumn, wideCol } from '../../table.js';
-import { nameErrors } from '../meta.js';
 import { coreRef } from './schemas.js';
-import { type Obj, IP_MSG, isObj, list, keys, isIP, isCIDR, parseIPv4, formatIPv4, parseCidr4, formatLabels, validatePortNum, validateProtocol } from './util.js';
+import { type Obj, IP_MSG, isObj, list, keys, isIP, isCIDR, parseIPv4, formatIPv4, parseCidr4, formatLabels, validatePortNum, validateProtocol, validateQualifiedName } from './util.js';
 
 const DEFAULT_CIDR = '10.96.0.0/12';
 const DEFAULT_NODE_PORTS: [number, number] = [30000, 32767];
@@ -101,10 +100,7 @@ function validateServiceSpec(svc: KubeObject): FieldError[] {
     errs.push(...validateProtocol(p.protocol, `${f}.protocol`));
     if (typeof p.targetPort === 'number') errs.push(...validatePortNum(p.targetPort, `${f}.targetPort`));
     else if (typeof p.targetPort === 'string') for (const m of isValidPortName(p.targetPort)) errs.push(invalid(`${f}.targetPort`, p.targetPort, m));
-    if (p.appProtocol) {
-      const ap: string = p.appProtocol;
-      for (const m of (ap.includes('/') ? nameErrorsQualified(ap) : [])) errs.push(invalid(`${f}.appProtocol`, ap, m));
-    }
+    if (p.appProtocol) errs.push(...validateQualifiedName(p.appProtocol, `${f}.appProtocol`));
     const key = `${p.port}/${p.protocol}`;
     if (seen.has(key)) errs.push(duplicate(f, { port: p.port, protocol: p.protocol }));
     seen.add(key);
@@ -152,10 +148,6 @@ function validateServiceSpec(svc: KubeObject): FieldError[] {
   });
   if (spec.trafficDistribution && spec.trafficDistribution !== 'PreferClose') errs.push(notSupported('spec.trafficDistribution', spec.trafficDistribution, ['PreferClose']));
   return errs;
-}
-
-function nameErrorsQualified(v: string): string[] {
-  return nameErrors(v.split('/')[0], 'subdomain').map((m) => `prefix part ${m}`);
 }
 
 function validateService(svc: KubeObject): FieldError[] {
