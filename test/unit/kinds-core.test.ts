@@ -356,13 +356,16 @@ test('service updates: type changes, kept allocations, immutable cluster IP', ()
   assert.equal(kept.obj.spec.clusterIP, old.spec.clusterIP);
   const moved = clone(old);
   moved.spec.clusterIP = '10.96.9.9';
-  assert.deepEqual(update('services', moved, old).errs, ['spec.clusterIPs[0]: Invalid value: ["10.96.9.9"]: may not change once set']);
+  assert.deepEqual(update('services', moved, old).errs, ['spec.clusterIPs[0]: Invalid value: []string{"10.96.9.9"}: may not change once set']);
 });
 
 test('service validation', () => {
   assert.deepEqual(create('services', svc('web', { selector: { app: 'x' } })).errs, ['spec.ports: Required value']);
   assert.deepEqual(create('services', svc('web', { type: 'Magic', ports: [{ port: 80 }] })).errs, ['spec.type: Unsupported value: "Magic": supported values: "ClusterIP", "ExternalName", "LoadBalancer", "NodePort"']);
   assert.deepEqual(create('services', svc('web', { ports: [{ port: 80 }, { port: 81 }] })).errs, ['spec.ports[0].name: Required value', 'spec.ports[1].name: Required value']);
+  assert.deepEqual(create('services', svc('web', { ports: [{ name: 'a', port: 80 }, { name: 'b', port: 80 }] })).errs, [
+    'spec.ports[1]: Duplicate value: core.ServicePort{Name:"", Protocol:"TCP", AppProtocol:(*string)(nil), Port:80, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}',
+  ]);
   assert.deepEqual(create('services', svc('1web', { ports: [{ port: 80 }] })).errs, [
     `metadata.name: Invalid value: "1web": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
   ]);
@@ -499,7 +502,7 @@ test('replication controllers: defaults from the template, selector match', () =
   assert.equal(obj.spec.template.spec.restartPolicy, 'Always');
   const bad = clone(rc) as any;
   bad.spec.selector = { app: 'db' };
-  assert.deepEqual(create('replicationcontrollers', bad).errs, ['spec.template.metadata.labels: Invalid value: {"app":"web"}: selector does not match template labels']);
+  assert.deepEqual(create('replicationcontrollers', bad).errs, ['spec.template.metadata.labels: Invalid value: map[string]string{"app":"web"}: selector does not match template labels']);
   assert.deepEqual(d('replicationcontrollers').table!.row({ ...obj, status: { replicas: 1, readyReplicas: 1 } }, NOW).slice(1, 4), [1, 1, 1]);
   assert.equal(d('replicationcontrollers').hasGeneration, true);
 });
@@ -510,9 +513,9 @@ test('limit ranges and quotas', () => {
   assert.deepEqual(obj.spec.limits[0].default, { cpu: '2' });
   assert.deepEqual(obj.spec.limits[0].defaultRequest, { cpu: '2' });
   assert.deepEqual(create('limitranges', { metadata: { name: 'l', namespace: 'default' }, spec: { limits: [{ type: 'Container', max: { cpu: '1' }, min: { cpu: '2' }, default: { cpu: '1' }, defaultRequest: { cpu: '1' } }] } }).errs, [
-    'spec.limits[0].min[cpu]: Invalid value: "2": min value 2 is greater than max value 1',
-    'spec.limits[0].defaultRequest[cpu]: Invalid value: "1": min value 2 is greater than default request value 1',
-    'spec.limits[0].default[cpu]: Invalid value: "2": min value 2 is greater than default value 1',
+    'spec.limits[0].min[cpu]: Invalid value: resource.Quantity{i:resource.int64Amount{value:2, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"2", Format:"DecimalSI"}: min value 2 is greater than max value 1',
+    'spec.limits[0].defaultRequest[cpu]: Invalid value: resource.Quantity{i:resource.int64Amount{value:1, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"1", Format:"DecimalSI"}: min value 2 is greater than default request value 1',
+    'spec.limits[0].default[cpu]: Invalid value: resource.Quantity{i:resource.int64Amount{value:2, scale:0}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:"2", Format:"DecimalSI"}: min value 2 is greater than default value 1',
   ]);
   assert.deepEqual(create('resourcequotas', { metadata: { name: 'q', namespace: 'default' }, spec: { hard: { pods: '-1' } } }).errs, ['spec.hard[pods]: Invalid value: "-1": must be greater than or equal to 0']);
   const q: KubeObject = { metadata: { name: 'q', creationTimestamp: '2024-05-01T11:00:00Z' }, status: { hard: { 'limits.cpu': '2', 'requests.cpu': '1', pods: '10' }, used: { 'limits.cpu': '500m', 'requests.cpu': '250m', pods: '1' } } };

@@ -6,7 +6,7 @@ import { isQualifiedName } from '../../validation.js';
 import { canonicalQuantity, compareQuantity, parseQuantity } from '../../quantity.js';
 import { age, col, nameColumn, ageColumn, createdAtColumn } from '../../table.js';
 import { coreRef } from './schemas.js';
-import { type Obj, isObj, list, keys, validateResourceList, canonicalizeResourceList, isStandardOrQualifiedResource } from './util.js';
+import { type Obj, goQuantity, isObj, list, keys, validateResourceList, canonicalizeResourceList, isStandardOrQualifiedResource } from './util.js';
 
 // ---------------------------------------------------------------- LimitRange
 
@@ -41,13 +41,13 @@ function validateLimitRange(lr: KubeObject): FieldError[] {
     const ok = (v: unknown) => v !== undefined && parseQuantity(String(v)) !== null;
     for (const k of [...all].sort()) {
       const min = maps.min[k], max = maps.max[k], def = maps.default[k], dreq = maps.defaultRequest[k], ratio = maps.maxLimitRequestRatio[k];
-      if (ok(min) && ok(max) && compareQuantity(min, max) > 0) errs.push(invalid(`${f}.min[${k}]`, cq(min), `min value ${cq(min)} is greater than max value ${cq(max)}`));
-      if (ok(dreq) && ok(min) && compareQuantity(min, dreq) > 0) errs.push(invalid(`${f}.defaultRequest[${k}]`, cq(dreq), `min value ${cq(min)} is greater than default request value ${cq(dreq)}`));
-      if (ok(dreq) && ok(max) && compareQuantity(dreq, max) > 0) errs.push(invalid(`${f}.defaultRequest[${k}]`, cq(dreq), `default request value ${cq(dreq)} is greater than max value ${cq(max)}`));
-      if (ok(dreq) && ok(def) && compareQuantity(dreq, def) > 0) errs.push(invalid(`${f}.defaultRequest[${k}]`, cq(dreq), `default request value ${cq(dreq)} is greater than default limit value ${cq(def)}`));
-      if (ok(def) && ok(min) && compareQuantity(min, def) > 0) errs.push(invalid(`${f}.default[${k}]`, cq(min), `min value ${cq(min)} is greater than default value ${cq(def)}`));
-      if (ok(def) && ok(max) && compareQuantity(def, max) > 0) errs.push(invalid(`${f}.default[${k}]`, cq(max), `default value ${cq(def)} is greater than max value ${cq(max)}`));
-      if (ok(ratio) && compareQuantity(ratio, '1') < 0) errs.push(invalid(`${f}.maxLimitRequestRatio[${k}]`, cq(ratio), `ratio ${cq(ratio)} is less than 1`));
+      if (ok(min) && ok(max) && compareQuantity(min, max) > 0) errs.push(invalid(`${f}.min[${k}]`, goQuantity(min), `min value ${cq(min)} is greater than max value ${cq(max)}`));
+      if (ok(dreq) && ok(min) && compareQuantity(min, dreq) > 0) errs.push(invalid(`${f}.defaultRequest[${k}]`, goQuantity(dreq), `min value ${cq(min)} is greater than default request value ${cq(dreq)}`));
+      if (ok(dreq) && ok(max) && compareQuantity(dreq, max) > 0) errs.push(invalid(`${f}.defaultRequest[${k}]`, goQuantity(dreq), `default request value ${cq(dreq)} is greater than max value ${cq(max)}`));
+      if (ok(dreq) && ok(def) && compareQuantity(dreq, def) > 0) errs.push(invalid(`${f}.defaultRequest[${k}]`, goQuantity(dreq), `default request value ${cq(dreq)} is greater than default limit value ${cq(def)}`));
+      if (ok(def) && ok(min) && compareQuantity(min, def) > 0) errs.push(invalid(`${f}.default[${k}]`, goQuantity(min), `min value ${cq(min)} is greater than default value ${cq(def)}`));
+      if (ok(def) && ok(max) && compareQuantity(def, max) > 0) errs.push(invalid(`${f}.default[${k}]`, goQuantity(max), `default value ${cq(def)} is greater than max value ${cq(max)}`));
+      if (ok(ratio) && compareQuantity(ratio, '1') < 0) errs.push(invalid(`${f}.maxLimitRequestRatio[${k}]`, goQuantity(ratio), `ratio ${cq(ratio)} is less than 1`));
     }
   });
   return errs;
@@ -100,7 +100,7 @@ function validateResourceQuota(rq: KubeObject): FieldError[] {
     if (!isStandardOrQualifiedResource(k)) errs.push(invalid(f, k, 'must be a standard resource for quota'));
     const q = parseQuantity(String(v));
     if (!q) continue;
-    if ((integerResources.has(k) || k.startsWith('count/')) && q.nanos % 1_000_000_000n !== 0n) errs.push(invalid(f, cq(v), 'must be an integer'));
+    if ((integerResources.has(k) || k.startsWith('count/')) && q.nanos % 1_000_000_000n !== 0n) errs.push(invalid(f, goQuantity(v), 'must be an integer'));
   }
   errs.push(...validateResourceList(spec.hard, 'spec.hard', false));
   const scopes = list(spec.scopes);

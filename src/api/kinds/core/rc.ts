@@ -7,7 +7,7 @@ import { validateLabels } from '../../validation.js';
 import { age, col, nameColumn, ageColumn, wideCol } from '../../table.js';
 import { coreRef } from './schemas.js';
 import { defaultPodSpec, validatePodTemplateSpec, containerCells } from './pod.js';
-import { type Obj, isObj, keys, formatLabels, mapSelectorMatches, validateNonNegative } from './util.js';
+import { type Obj, goStringMap, isObj, keys, formatLabels, mapSelectorMatches, validateNonNegative } from './util.js';
 
 export function defaultReplicationController(rc: KubeObject): void {
   rc.spec ??= {};
@@ -32,7 +32,7 @@ function validateRC(rc: KubeObject): FieldError[] {
   if (!isObj(tpl)) errs.push(required('spec.template', ''));
   else {
     const labels = tpl.metadata?.labels ?? {};
-    if (keys(spec.selector).length && !mapSelectorMatches(spec.selector, labels)) errs.push(invalid('spec.template.metadata.labels', labels, 'selector does not match template labels'));
+    if (keys(spec.selector).length && !mapSelectorMatches(spec.selector, labels)) errs.push(invalid('spec.template.metadata.labels', goStringMap(labels), 'selector does not match template labels'));
     errs.push(...validatePodTemplateSpec(tpl, 'spec.template'));
     const rp = tpl.spec?.restartPolicy;
     if (rp !== undefined && rp !== 'Always') errs.push(notSupported('spec.template.spec.restartPolicy', rp, ['Always']));

@@ -2,11 +2,11 @@
 // service CIDR and node port range in the server config) and their `kubectl get` tables.
 import type { KubeObject } from '../../types.js';
 import type { RequestContext, ResourceDescriptor } from '../../descriptor.js';
-import { type FieldError, invalid, required, notSupported, duplicate, forbiddenField, invalidObject } from '../../errors.js';
+import { type FieldError, GoValue, invalid, required, notSupported, duplicate, forbiddenField, invalidObject } from '../../errors.js';
 import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, isValidPortName, validateLabels } from '../../validation.js';
 import { age, col, nameColumn, ageColumn, wideCol } from '../../table.js';
 import { coreRef } from './schemas.js';
-import { type Obj, IP_MSG, isObj, list, keys, isIP, isCIDR, parseIPv4, formatIPv4, parseCidr4, formatLabels, validatePortNum, validateProtocol, validateQualifiedName } from './util.js';
+import { type Obj, IP_MSG, isObj, list, keys, isIP, isCIDR, parseIPv4, formatIPv4, parseCidr4, formatLabels, goStringSlice, validatePortNum, validateProtocol, validateQualifiedName } from './util.js';
 
 const DEFAULT_CIDR = '10.96.0.0/12';
 const DEFAULT_NODE_PORTS: [number, number] = [30000, 32767];
@@ -73,7 +73,7 @@ function validateServiceSpec(svc: KubeObject): FieldError[] {
   }
   // cluster IPs
   const ips = list(spec.clusterIPs);
-  if (spec.clusterIP && ips.length && ips[0] !== spec.clusterIP) errs.push(invalid('spec.clusterIPs', ips, 'first value must match `clusterIP`'));
+  if (spec.clusterIP && ips.length && ips[0] !== spec.clusterIP) errs.push(invalid('spec.clusterIPs', goStringSlice(ips), 'first value must match `clusterIP`'));
   ips.forEach((ip: unknown, i: number) => {
     if (ip === 'None') {
       if (i > 0 || ips.length > 1) errs.push(invalid(`spec.clusterIPs[${i}]`, ip, 'must be a valid IP address, or `None` alone'));
@@ -102,7 +102,7 @@ function validateServiceSpec(svc: KubeObject): FieldError[] {
     else if (typeof p.targetPort === 'string') for (const m of isValidPortName(p.targetPort)) errs.push(invalid(`${f}.targetPort`, p.targetPort, m));
     if (p.appProtocol) errs.push(...validateQualifiedName(p.appProtocol, `${f}.appProtocol`));
     const key = `${p.port}/${p.protocol}`;
-    if (seen.has(key)) errs.push(duplicate(f, { port: p.port, protocol: p.protocol }));
+    if (seen.has(key)) errs.push(duplicate(f, new GoValue(`core.ServicePort{Name:"", Protocol:${JSON.stringify(p.protocol ?? '')}, AppProtocol:(*string)(nil), Port:${p.port}, TargetPort:intstr.IntOrString{Type:0, IntVal:0, StrVal:""}, NodePort:0}`)));
     seen.add(key);
     if (p.nodePort) {
       if (type === 'ClusterIP') errs.push(forbiddenField(`${f}.nodePort`, "may not be used when `type` is 'ClusterIP'"));
@@ -169,8 +169,8 @@ function validateServiceUpdate(svc: KubeObject, old: KubeObject): FieldError[] {
   if (svcType(svc) !== 'ExternalName' && svcType(old) !== 'ExternalName' && !(isHeadless(svc) && isHeadless(old))) {
     const o = list(old.spec?.clusterIPs);
     const n = effectiveClusterIPs(svc, old);
-    if (o.length && !n.length) errs.push(invalid('spec.clusterIPs[0]', n, 'primary clusterIP can not be unset'));
-    else if (o.length && n.length && o[0] !== n[0]) errs.push(invalid('spec.clusterIPs[0]', n, 'may not change once set'));
+    if (o.length && !n.length) errs.push(invalid('spec.clusterIPs[0]', goStringSlice(n.length ? n : undefined), 'primary clusterIP can not be unset'));
+    else if (o.length && n.length && o[0] !== n[0]) errs.push(invalid('spec.clusterIPs[0]', goStringSlice(n), 'may not change once set'));
   }
   if (old.spec?.loadBalancerClass && svcType(old) === 'LoadBalancer' && svcType(svc) === 'LoadBalancer' && svc.spec?.loadBalancerClass !== old.spec.loadBalancerClass)
     errs.push(invalid('spec.loadBalancerClass', svc.spec?.loadBalancerClass ?? null, 'may not change once set'));

@@ -1,8 +1,8 @@
 // Small helpers shared by the core/v1 kinds: field-error shorthands, IP/CIDR parsing, label
 // formatting and the Kubernetes validation primitives the core kinds need beyond validation.ts.
-import { type FieldError, invalid, required, notSupported } from '../../errors.js';
+import { type FieldError, GoValue, invalid, required, notSupported } from '../../errors.js';
 import { isQualifiedName, isValidLabelValue } from '../../validation.js';
-import { canonicalizeResourceList, parseQuantity, QUANTITY_REGEX_MSG } from '../../quantity.js';
+import { canonicalizeResourceList, formatQuantity, parseQuantity, QUANTITY_REGEX_MSG } from '../../quantity.js';
 import { resolve, type Schema } from '../../schema.js';
 
 export type Obj = Record<string, any>;
@@ -193,4 +193,49 @@ export function specDiff(typeName: string, oldSpec: Obj, newSpec: Obj): string {
   }
   lines.push('  }');
   return lines.join('\n') + '\n';
+}
+
+// ---- Go %#v renderings of bad values (Kubernetes prints these in some field errors)
+
+/** map[string]string{"a":"b", "c":"d"} with sorted keys. */
+export function goStringMap(m: unknown): GoValue {
+  const ks = keys(m).sort();
+  if (!isObj(m)) return new GoValue('map[string]string(nil)');
+  return new GoValue(`map[string]string{${ks.map((k) => `${JSON.stringify(k)}:${JSON.stringify(String(m[k]))}`).join(', ')}}`);
+}
+
+/** []string{"a", "b"}, or []string(nil) when absent. */
+export function goStringSlice(v: unknown): GoValue {
+  if (!Array.isArray(v)) return new GoValue('[]string(nil)');
+  return new GoValue(`[]string{${v.map((x) => JSON.stringify(String(x))).join(', ')}}`);
+}
+
+/** A resource.Quantity as %#v prints it (Quantity's String has a pointer receiver, so errors show the struct). */
+export function goQuantity(v: unknown): GoValue | unknown {
+  if (typeof v !== 'string' && typeof v !== 'number') return v;
+  const input = String(v);
+  const q = parseQuantity(v);
+  if (!q) return v;
+  // int64Amount{value, scale}: the written digits and their decimal exponent (binary suffixes are multiplied out)
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?(.*)$/.exec(input)!;
+  const frac = m[3] ?? '';
+  let value = BigInt((m[2] || '0') + frac);
+  let scale = -frac.length;
+  const suffix = m[4];
+  const dec: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+  const bin: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
+  if (suffix in dec) scale += dec[suffix];
+  else if (suffix in bin) value *= 1n << BigInt(bin[suffix]);
+  else scale += Number(suffix.slice(1));
+  if (scale < 0 && suffix in bin) {
+    // binary fractions: Kubernetes keeps the exact decimal amount
+    while (scale < 0 && value % 10n === 0n) {
+      value /= 10n;
+      scale++;
+    }
+  }
+  if (m[1] === '-') value = -value;
+  const canonical = formatQuantity(q);
+  const s = canonical === input ? input : '';
+  return new GoValue(`resource.Quantity{i:resource.int64Amount{value:${value}, scale:${scale}}, d:resource.infDecAmount{Dec:(*inf.Dec)(nil)}, s:${JSON.stringify(s)}, Format:${JSON.stringify(q.format)}}`);
 }
