@@ -286,11 +286,11 @@ test('service defaults and cluster IP allocation', () => {
   const existing = [svc('kubernetes', { clusterIP: '10.96.0.1', clusterIPs: ['10.96.0.1'], ports: [{ port: 443 }] }), svc('taken', { type: 'NodePort', clusterIP: '10.96.0.20', ports: [{ port: 80, nodePort: 30080 }] })];
   assert.equal(
     invalidMessage(() => create('services', svc('x', { clusterIP: '1.2.3.4', ports: [{ port: 80 }] }), ctx(existing))),
-    'Service "x" is invalid: spec.clusterIPs: Invalid value: "1.2.3.4": failed to allocate IP 1.2.3.4: the provided IP (1.2.3.4) is not in the valid range. The range of valid IPs is 10.96.0.0/12',
+    'Service "x" is invalid: spec.clusterIPs: Invalid value: []string{"1.2.3.4"}: failed to allocate IP 1.2.3.4: the provided IP (1.2.3.4) is not in the valid range. The range of valid IPs is 10.96.0.0/12',
   );
   assert.equal(
     invalidMessage(() => create('services', svc('x', { clusterIP: '10.96.0.20', ports: [{ port: 80 }] }), ctx(existing))),
-    'Service "x" is invalid: spec.clusterIPs: Invalid value: "10.96.0.20": failed to allocate IP 10.96.0.20: provided IP is already allocated',
+    'Service "x" is invalid: spec.clusterIPs: Invalid value: []string{"10.96.0.20"}: failed to allocate IP 10.96.0.20: provided IP is already allocated',
   );
   assert.equal(create('services', svc('kubernetes', { clusterIP: '10.96.0.1', ports: [{ port: 443 }] })).obj.spec.clusterIP, '10.96.0.1');
   // a small range is used up without handing out .1 or the network/broadcast addresses

@@ -223,8 +223,8 @@ function allocateClusterIP(svc: KubeObject, ctx: RequestContext, alloc: Allocati
     const n = parseIPv4(requested);
     if (n === null) return; // validation reports the malformed address
     if (n < first || n > last)
-      reject(svc, [invalid('spec.clusterIPs', requested, `failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${cidr.text}`)]);
-    if (alloc.ips.has(n)) reject(svc, [invalid('spec.clusterIPs', requested, `failed to allocate IP ${requested}: provided IP is already allocated`)]);
+      reject(svc, [invalid('spec.clusterIPs', goStringSlice([requested]), `failed to allocate IP ${requested}: the provided IP (${requested}) is not in the valid range. The range of valid IPs is ${cidr.text}`)]);
+    if (alloc.ips.has(n)) reject(svc, [invalid('spec.clusterIPs', goStringSlice([requested]), `failed to allocate IP ${requested}: provided IP is already allocated`)]);
     spec.clusterIP = requested;
   } else {
     // Dynamic allocation prefers the upper part of the range and never hands out .1 (the
