@@ -549,3 +549,14 @@ test('namespace deletion hooks and node status on create', () => {
   assert.deepEqual(ns.deletionBlockers!({ ...obj, spec: { finalizers: [] } }), []);
   assert.equal(d('nodes').statusOnCreate, 'keep');
 });
+
+test('single-stack cluster refuses dual-stack services, except selector-less headless ones', () => {
+  assert.equal(
+    invalidMessage(() => create('services', svc('ds', { ipFamilyPolicy: 'RequireDualStack', ports: [{ port: 80 }] }))),
+    'Service "ds" is invalid: spec.ipFamilyPolicy: Invalid value: "RequireDualStack": this cluster is not configured for dual-stack services',
+  );
+  const pref = create('services', svc('pref', { ipFamilyPolicy: 'PreferDualStack', ports: [{ port: 80 }] })).obj;
+  assert.deepEqual([pref.spec.ipFamilyPolicy, pref.spec.ipFamilies, pref.spec.clusterIPs.length], ['PreferDualStack', ['IPv4'], 1]);
+  const h = create('services', svc('h', { clusterIP: 'None', ports: [{ port: 80 }] })).obj;
+  assert.deepEqual([h.spec.ipFamilyPolicy, h.spec.ipFamilies], ['RequireDualStack', ['IPv4']]);
+});

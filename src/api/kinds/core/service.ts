@@ -217,6 +217,13 @@ function allocateClusterIP(svc: KubeObject, ctx: RequestContext, alloc: Allocati
     if (!spec.ipFamilyPolicy) spec.ipFamilyPolicy = keys(spec.selector).length ? 'SingleStack' : 'RequireDualStack';
     return;
   }
+  // Single-stack IPv4 cluster: dual-stack requirements and IPv6 cannot be met.
+  const famErrs: FieldError[] = [];
+  list(spec.ipFamilies).forEach((f: unknown, i: number) => {
+    if (f === 'IPv6') famErrs.push(invalid(`spec.ipFamilies[${i}]`, f, 'not configured on this cluster'));
+  });
+  if (spec.ipFamilyPolicy === 'RequireDualStack') famErrs.push(invalid('spec.ipFamilyPolicy', spec.ipFamilyPolicy, 'this cluster is not configured for dual-stack services'));
+  if (famErrs.length) reject(svc, famErrs);
   const first = cidr.base + 1;
   const last = cidr.base + cidr.size - 2; // network and broadcast addresses are never handed out
   if (requested) {
