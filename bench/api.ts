@@ -1,6 +1,7 @@
 // The API scenario: a real `sampan server` child process driven over HTTPS with the admin client
 // certificate.
 //
+//   0. warm-up   creates, gets, patches, lists and deletes elsewhere, so the JIT has run
 //   1. creates   POST pods at a fixed rate (open loop, latency from the scheduled time)
 //   2. gets      GET single pods at a fixed rate
 //   3. updates   PUT of the last object seen (carries its resourceVersion) at a fixed rate
@@ -8,12 +9,15 @@
 //   5. lists     paged lists (limit=500, as kubectl and informers ask) at a fixed rate
 //   6. fill      create the rest of the big namespace as fast as possible (closed loop): the
 //                API's maximum create throughput
-//   7. list10k   whole-namespace lists timed to the last byte: JSON, Table (kubectl's Accept
+//   7. rss       server VmRSS with the big namespace stored, after an idle settle period
+//   8. list10k   whole-namespace lists timed to the last byte: JSON, Table (kubectl's Accept
 //                header), Table in kubectl's 500-item pages, and the real `kubectl get pods`
-//   8. rss       server VmRSS with the big namespace stored
 //   9. watch     N watchers on one namespace, a burst of M creates; every watcher must see all M
 //  10. baseline  the same number of raw SQLite insert transactions (synchronous=FULL, one
 //                transaction each) in this process, after the server has stopped
+//
+// With --server-cpu-prof the server runs under `node --cpu-prof` and the hot functions of each
+// phase are printed to stderr after the run.
 //
 // The client shares the machine's cores with the server; it avoids parsing what it does not need
 // (watch lines are scanned as bytes), but on a 2-core machine it still takes CPU from the server.
@@ -49,6 +53,8 @@ export interface ApiParams {
   burstConcurrency: number;
   /** Give up on watchers that make no progress for this long. */
   watchStallMs: number;
+  /** Creates (then gets, patches, deletes) before the measured phases, to warm the JIT. */
+  warmup: number;
   /** How long the server may sit idle before its memory is read (V8 shrinks the heap when idle). */
   settleMs: number;
   kubectl: boolean;
@@ -73,6 +79,7 @@ export const apiPresets: Record<Preset, ApiParams> = {
     burstConcurrency: 32,
     watchStallMs: 30_000,
     settleMs: 10_000,
+    warmup: 1000,
     kubectl: true,
   },
   quick: {
@@ -93,6 +100,7 @@ export const apiPresets: Record<Preset, ApiParams> = {
     burstConcurrency: 16,
     watchStallMs: 15_000,
     settleMs: 3000,
+    warmup: 200,
     kubectl: true,
   },
   tiny: {
@@ -113,6 +121,7 @@ export const apiPresets: Record<Preset, ApiParams> = {
     burstConcurrency: 4,
     watchStallMs: 5_000,
     settleMs: 200,
+    warmup: 10,
     kubectl: false,
   },
 };
@@ -257,11 +266,20 @@ export async function runApi(ctx: ScenarioContext, p: ApiParams = apiPresets[ctx
     for (const ns of [NS, WATCH_NS]) {
       await mustOk(c.request('POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } })), `create namespace ${ns}`);
     }
-    // Warm up connections and the server's code paths (JIT) outside the measured phases.
-    await closedLoop(8, 50, async (i) => expectStatus(await c.request('GET', `${podsPath(NS)}?limit=1`), [200], 'warm-up list'));
-    const warm = await closedLoop(4, 20, async (i) => expectStatus(await c.request('POST', podsPath(WATCH_NS), JSON.stringify(benchPod(podName('warm', i), WATCH_NS))), [201], 'warm-up create'));
+    // Warm up connections and the server's code paths (the JIT) outside the measured phases:
+    // creates, gets, merge patches and lists in the watch namespace, then delete those pods.
+    const tWarm = performance.now();
+    const W = p.warmup;
+    await closedLoop(8, 50, async () => expectStatus(await c.request('GET', `${podsPath(NS)}?limit=1`), [200], 'warm-up list'));
+    const warm = await closedLoop(16, W, async (i) => expectStatus(await c.request('POST', podsPath(WATCH_NS), JSON.stringify(benchPod(podName('warm', i), WATCH_NS))), [201], 'warm-up create'));
     if (warm.errors) throw new Error(`warm-up creates failed: ${warm.errorSamples[0]}`);
-    await closedLoop(4, 20, async (i) => expectStatus(await c.request('DELETE', `${podsPath(WATCH_NS)}/${podName('warm', i)}`), [200], 'warm-up delete'));
+    await closedLoop(16, W, async (i) => expectStatus(await c.request('GET', `${podsPath(WATCH_NS)}/${podName('warm', i)}`), [200], 'warm-up get'));
+    const warmPatch = JSON.stringify({ metadata: { annotations: { 'bench.sampan.dev/warm': 'yes' } } });
+    await closedLoop(16, W, async (i) => expectStatus(await c.request('PATCH', `${podsPath(WATCH_NS)}/${podName('warm', i)}`, warmPatch, { 'content-type': 'application/merge-patch+json' }), [200], 'warm-up patch'));
+    await closedLoop(4, 20, async () => expectStatus(await c.request('GET', `${podsPath(WATCH_NS)}?limit=${p.listLimit}`), [200], 'warm-up list'));
+    const unwarm = await closedLoop(16, W, async (i) => expectStatus(await c.request('DELETE', `${podsPath(WATCH_NS)}/${podName('warm', i)}`), [200], 'warm-up delete'));
+    if (unwarm.errors) throw new Error(`warm-up deletes failed: ${unwarm.errorSamples[0]}`);
+    log(`warm-up: ${W} creates, gets, patches and deletes in ${(performance.now() - tWarm).toFixed(0)} ms`);
 
     // 1. Fixed-rate creates.
     const nCreate = Math.max(1, Math.round(p.createRate * p.createSeconds));
