@@ -3,6 +3,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parseAllDocuments } from 'yaml';
 import { ApiError, badRequest, tooLarge, unsupportedMediaType } from '../api/errors.js';
+import { decodeKubeProtobuf } from './protobuf/decode.js';
 
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -32,7 +33,7 @@ export function readBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<
   });
 }
 
-export type MediaKind = 'json' | 'yaml' | 'json-patch' | 'merge-patch' | 'strategic-merge-patch' | 'apply-patch';
+export type MediaKind = 'json' | 'yaml' | 'protobuf' | 'json-patch' | 'merge-patch' | 'strategic-merge-patch' | 'apply-patch';
 
 export function mediaKind(contentType: string | undefined): MediaKind | undefined {
   const ct = (contentType ?? 'application/json').split(';')[0].trim().toLowerCase();
@@ -45,6 +46,8 @@ export function mediaKind(contentType: string | undefined): MediaKind | undefine
     case 'application/x-yaml':
     case 'text/yaml':
       return 'yaml';
+    case 'application/vnd.kubernetes.protobuf':
+      return 'protobuf';
     case 'application/json-patch+json':
       return 'json-patch';
     case 'application/merge-patch+json':
@@ -67,6 +70,10 @@ export interface Decoded {
 
 /** Decodes JSON (or YAML for yaml and apply-patch), reporting duplicate fields like Kubernetes' strict decoder. */
 export function decodeBody(buf: Buffer, kind: MediaKind): Decoded {
+  if (kind === 'protobuf') {
+    const { apiVersion, kind: k, object } = decodeKubeProtobuf(buf);
+    return { value: { apiVersion, kind: k, ...object }, duplicates: [] };
+  }
   const text = buf.toString('utf8');
   if (text.trim() === '') throw badRequest('the body of the request was empty');
   if (kind === 'yaml' || kind === 'apply-patch') {

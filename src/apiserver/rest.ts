@@ -407,7 +407,7 @@ function checkFields(d: ResourceDescriptor, version: string, obj: unknown, dupli
 }
 
 function decodeObject(d: ResourceDescriptor, info: RequestInfo, req: ApiRequest, ctx: RequestContext): { obj: KubeObject } {
-  const media = requireMedia(header(req, 'content-type'), ['json', 'yaml'], ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
+  const media = requireMedia(header(req, 'content-type'), ['json', 'yaml', 'protobuf'], ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
   const { value, duplicates } = decodeBody(req.body ?? Buffer.alloc(0), media);
   if (!isObj(value)) throw badRequest(`Object '${'Kind'}' is missing in '${JSON.stringify(value)?.slice(0, 200)}'`);
   const obj = value as KubeObject;
@@ -747,7 +747,8 @@ interface DeleteOptions {
 function deleteOptions(info: RequestInfo, req: ApiRequest): DeleteOptions {
   let o: DeleteOptions = {};
   if (req.body && req.body.length) {
-    const { value } = decodeBody(req.body, mediaKind(header(req, 'content-type')) === 'yaml' ? 'yaml' : 'json');
+    const dk = mediaKind(header(req, 'content-type'));
+    const { value } = decodeBody(req.body, dk === 'yaml' || dk === 'protobuf' ? dk : 'json');
     if (isObj(value)) o = value as DeleteOptions;
   }
   const q = info.query;
@@ -933,7 +934,7 @@ async function handleScale(sc: ServerContext, d: ResourceDescriptor, info: Reque
       const scale = toScale(d, cur) as any;
       let next: any;
       if (info.verb === 'update') {
-        const media = requireMedia(header(req, 'content-type'), ['json', 'yaml'], ['application/json', 'application/yaml']);
+        const media = requireMedia(header(req, 'content-type'), ['json', 'yaml', 'protobuf'], ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
         next = decodeBody(req.body ?? Buffer.alloc(0), media).value;
         if (next?.metadata?.resourceVersion && next.metadata.resourceVersion !== cur.metadata.resourceVersion) throw conflict(d.plural, d.group, info.name);
       } else {

@@ -12,7 +12,7 @@ const success = (code: number) => ({ kind: 'Status', apiVersion: 'v1', metadata:
 const nowISO = (d: Date) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function body(req: ApiRequest): any {
-  const media = requireMedia(req.headers['content-type'] as string | undefined, ['json', 'yaml'], ['application/json', 'application/yaml']);
+  const media = requireMedia(req.headers['content-type'] as string | undefined, ['json', 'yaml', 'protobuf'], ['application/json', 'application/yaml', 'application/vnd.kubernetes.protobuf']);
   const { value } = decodeBody(req.body ?? Buffer.alloc(0), media);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('the body must be an object');
   return value;
