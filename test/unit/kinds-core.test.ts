@@ -560,3 +560,12 @@ test('single-stack cluster refuses dual-stack services, except selector-less hea
   const h = create('services', svc('h', { clusterIP: 'None', ports: [{ port: 80 }] })).obj;
   assert.deepEqual([h.spec.ipFamilyPolicy, h.spec.ipFamilies], ['RequireDualStack', ['IPv4']]);
 });
+
+test('malformed base64 in secrets fails decoding like Kubernetes', () => {
+  assert.throws(() => create('secrets', { metadata: { name: 's', namespace: 'default' }, data: { k: 'not base64!' } }), (err: any) => {
+    assert.equal(err.code, 400);
+    assert.equal(err.message, 'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 3');
+    return true;
+  });
+  assert.deepEqual(create('secrets', { metadata: { name: 's', namespace: 'default' }, data: { k: 'YWJj', e: '' } }).errs, []);
+});

@@ -51,9 +51,29 @@ function rejectInvalidQuantities(d: ResourceDescriptor): ResourceDescriptor {
     ...d,
     defaults(obj, ctx) {
       if (findInvalidQuantity(obj, d.schema)) throw badRequest(`${d.kind} in version "v1" cannot be handled as a ${d.kind}: ${QUANTITY_REGEX_MSG}`);
+      const b64 = d.kind === 'Secret' ? obj.data : d.kind === 'ConfigMap' ? obj.binaryData : undefined;
+      for (const v of b64 && typeof b64 === 'object' ? Object.values(b64) : []) {
+        const at = illegalBase64At(v);
+        if (at >= 0) throw badRequest(`${d.kind} in version "v1" cannot be handled as a ${d.kind}: illegal base64 data at input byte ${at}`);
+      }
       inner?.(obj, ctx);
     },
   };
 }
 
 export const descriptors: ResourceDescriptor[] = base.map(rejectInvalidQuantities);
+
+/** Offset Go's base64 decoder reports for malformed standard base64, or -1 when valid. */
+function illegalBase64At(v: unknown): number {
+  if (typeof v !== 'string') return -1;
+  const s = v.replace(/[\r\n]/g, '');
+  const bad = s.search(/[^A-Za-z0-9+/=]/);
+  const pad = s.indexOf('=');
+  if (bad >= 0 && (pad < 0 || bad < pad)) return bad;
+  if (pad >= 0) {
+    const tail = s.slice(pad);
+    if (!/^={1,2}$/.test(tail) || s.length % 4 !== 0 || pad % 4 < 2) return pad;
+    return -1;
+  }
+  return s.length % 4 === 0 ? -1 : s.length - (s.length % 4);
+}
