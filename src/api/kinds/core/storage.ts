@@ -195,6 +195,8 @@ function validatePVCUpdate(pvc: KubeObject, old: KubeObject): FieldError[] {
   const o: Obj = structuredClone(old.spec ?? {});
   if (!o.volumeName) o.volumeName = n.volumeName;
   if (!o.storageClassName && old.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'] === n.storageClassName) o.storageClassName = n.storageClassName;
+  // A class may be set later on an unbound claim that had none (retroactive default StorageClass).
+  if (o.storageClassName === undefined && !old.spec?.volumeName && n.storageClassName !== undefined) o.storageClassName = n.storageClassName;
   const bound = pvc.status?.phase === 'Bound' || old.status?.phase === 'Bound';
   if (bound && isObj(n.resources?.requests)) {
     n.resources.requests.storage = o.resources?.requests?.storage;
