@@ -43,6 +43,8 @@ export interface ServerOptions {
   /** Compact history older than this many revisions behind the head (default 10000). */
   compactionRevisions?: number;
   compactionIntervalMs?: number;
+  /** Events the watch cache keeps for watches that start in the past (older ones get 410 Gone). */
+  watchCacheSize?: number;
 }
 
 export interface RunningServer {
@@ -62,7 +64,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const port = o.port ?? 6443;
   const bind = o.bind ?? '0.0.0.0';
   const store: Store = await openSqliteStore(join(o.dataDir, 'state.db'));
-  const cache = createWatchCache(store);
+  const cache = createWatchCache(store, { bufferSize: o.watchCacheSize ?? 100_000 });
   await cache.ready();
   const registry = new KindRegistry();
   for (const d of builtinDescriptors()) registry.add(d);
