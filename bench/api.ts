@@ -23,14 +23,14 @@
 // (watch lines are scanned as bytes), but on a 2-core machine it still takes CPU from the server.
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { rawSqliteBaseline } from '../src/storage/sqlite.js';
 import { credentialsFromKubeconfig, newClient, openWatch, watchAgent, type Client, type WatchHandle } from './lib/client.js';
 import { closedLoop, openLoop, round, summarize, type LoadResult } from './lib/load.js';
-import { startBenchServer, type BenchServer } from './lib/server.js';
+import { machineBusySeconds, selfCpuSecondsWithChildren, startBenchServer, type BenchServer } from './lib/server.js';
 import { formatSummary, monotonicUs, readProfiles, summarizeProfile } from './lib/cpuprofile.js';
 import type { Figures, Preset, Scenario, ScenarioContext } from './scenario.js';
 
@@ -253,6 +253,9 @@ export async function runApi(ctx: ScenarioContext, p: ApiParams = apiPresets[ctx
       phases.push({ name, fromUs, toUs: monotonicUs() });
     }
   };
+  const load1 = loadavg()[0];
+  const machine0 = machineBusySeconds();
+  const client0 = selfCpuSecondsWithChildren();
   const t0 = performance.now();
   const server = await startBenchServer({ nodeArgs: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [] });
   const startMs = performance.now() - t0;
@@ -434,6 +437,19 @@ export async function runApi(ctx: ScenarioContext, p: ApiParams = apiPresets[ctx
     for (const w of watches) w.stop();
     wAgent.destroy();
     c.close();
+    try {
+      const serverCpu = server.cpuSeconds();
+      const clientCpu = selfCpuSecondsWithChildren() - client0;
+      // Whatever else ran on the machine meanwhile (other test runs) skews every figure above.
+      Object.assign(figures, {
+        server_cpu_s: round(serverCpu, 1),
+        client_cpu_s: round(clientCpu, 1),
+        other_cpu_s: round(Math.max(0, machineBusySeconds() - machine0 - serverCpu - clientCpu), 1),
+        loadavg_1m_at_start: round(load1, 2),
+      });
+    } catch {
+      // The server process is already gone; the error that ended the run is what matters.
+    }
     await server.stop();
   }
   if (profDir) reportProfile(profDir, phases, log);

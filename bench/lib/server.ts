@@ -113,3 +113,18 @@ export function procCpuSeconds(pid: number): number {
   const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
   return (Number(rest[11]) + Number(rest[12])) / 100;
 }
+
+/** CPU seconds the whole machine has been busy (all cores), from /proc/stat. */
+export function machineBusySeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  // cpu  user nice system idle iowait irq softirq steal guest guest_nice
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  return (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / 100;
+}
+
+/** CPU seconds of this process plus its finished (waited-for) children such as kubectl. */
+export function selfCpuSecondsWithChildren(): number {
+  const s = readFileSync('/proc/self/stat', 'utf8');
+  const rest = s.slice(s.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12]) + Number(rest[13]) + Number(rest[14])) / 100;
+}
