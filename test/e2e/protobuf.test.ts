@@ -167,4 +167,19 @@ test('create token and certificate approve are not refused as unsupported media'
   const tok = await c.kubectl(['create', 'token', 'default']);
   assert.doesNotMatch(tok.stderr, /415|nsupported media|protobuf/);
   if (tok.code === 0) assert.match(tok.stdout.trim(), /^[\w-]+\.[\w-]+\.[\w-]+$/);
+
+  const key = join(c.dir, 'csr.key');
+  const csrPem = join(c.dir, 'csr.pem');
+  execFileSync('openssl', ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-subj', '/CN=alice', '-out', csrPem], { stdio: 'ignore' });
+  const request = execFileSync('base64', ['-w0', csrPem]).toString();
+  const manifest = JSON.stringify({ apiVersion: 'certificates.k8s.io/v1', kind: 'CertificateSigningRequest', metadata: { name: 'alice' }, spec: { request, signerName: 'kubernetes.io/kube-apiserver-client', usages: ['client auth'] } });
+  await c.k(['apply', '-f', writeTemp(c.dir, 'csr.json', manifest)]);
+  const appr = await c.kubectl(['certificate', 'approve', 'alice']);
+  assert.doesNotMatch(appr.stderr, /415|nsupported media|protobuf/);
+  if (appr.code === 0) {
+    assert.match(appr.stdout, /certificatesigningrequest.certificates.k8s.io\/alice approved/);
+    const conds = (await getJson('get csr alice')).status.conditions;
+    assert.equal(conds[0].type, 'Approved');
+    assert.equal(conds[0].reason, 'KubectlApprove');
+  }
 });
