@@ -281,7 +281,9 @@ test('namespace deletion: Terminating, contents removed, creation refused meanwh
     assert.match(await c.k('get ns doomed'), /^doomed\s+Terminating\s+/m);
   });
   const refused = await c.kubectl(['create', 'configmap', 'late', '-n', 'doomed', '--from-literal=a=b']);
-  assert.match(refused.stderr, /Error from server \(Forbidden\): configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated/);
+  assert.match(refused.stderr, /configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated/);
+  const refusedApply = await c.kubectl(['apply', '-f', '-'], { input: 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: late\n  namespace: doomed\n' });
+  assert.match(refusedApply.stderr, /Error from server \(Forbidden\).*configmaps "late" is forbidden: unable to create new content in namespace doomed because it is being terminated/s);
   await eventually(async () => {
     const r = await c.kubectl(['get', 'cm', 'other', '-n', 'doomed']);
     assert.match(r.stderr, /NotFound/);
