@@ -392,6 +392,24 @@ const authentication: Pkg = {
   TokenReviewSpec: '1 token s; 2 audiences []s',
   TokenReviewStatus: '1 authenticated b; 2 user UserInfo; 4 audiences []s; 3 error s',
   UserInfo: '1 username s; 2 uid s; 3 groups []s; 4 extra {EV}',
+  SelfSubjectReview: '1 metadata meta.ObjectMeta; 2 status SelfSubjectReviewStatus',
+  SelfSubjectReviewStatus: '1 userInfo UserInfo',
+};
+
+const authorization: Pkg = {
+  ResourceAttributes: '1 namespace s; 2 verb s; 3 group s; 4 version s; 5 resource s; 6 subresource s; 7 name s',
+  NonResourceAttributes: '1 path s; 2 verb s',
+  SubjectAccessReviewStatus: '1 allowed b!; 4 denied b; 2 reason s; 3 evaluationError s',
+  SelfSubjectAccessReview: '1 metadata meta.ObjectMeta; 2 spec SelfSubjectAccessReviewSpec; 3 status SubjectAccessReviewStatus',
+  SelfSubjectAccessReviewSpec: '1 resourceAttributes ResourceAttributes; 2 nonResourceAttributes NonResourceAttributes',
+  SubjectAccessReview: '1 metadata meta.ObjectMeta; 2 spec SubjectAccessReviewSpec; 3 status SubjectAccessReviewStatus',
+  LocalSubjectAccessReview: '1 metadata meta.ObjectMeta; 2 spec SubjectAccessReviewSpec; 3 status SubjectAccessReviewStatus',
+  SubjectAccessReviewSpec: '1 resourceAttributes ResourceAttributes; 2 nonResourceAttributes NonResourceAttributes; 3 user s; 4 groups []s; 5 extra {EV}; 6 uid s',
+  SelfSubjectRulesReview: '1 metadata meta.ObjectMeta; 2 spec SelfSubjectRulesReviewSpec; 3 status SubjectRulesReviewStatus',
+  SelfSubjectRulesReviewSpec: '1 namespace s',
+  SubjectRulesReviewStatus: '1 resourceRules []ResourceRule; 2 nonResourceRules []NonResourceRule; 3 incomplete b; 4 evaluationError s',
+  ResourceRule: '1 verbs []s; 2 apiGroups []s; 3 resources []s; 4 resourceNames []s',
+  NonResourceRule: '1 verbs []s; 2 nonResourceURLs []s',
 };
 
 const certificates: Pkg = {
@@ -431,6 +449,7 @@ export const PACKAGES: Record<string, Pkg> = {
   autoscalingV1,
   autoscalingV2,
   authentication,
+  authorization,
   certificates,
   discovery,
   coordination,
@@ -449,6 +468,7 @@ export const GROUP_VERSIONS: Record<string, string> = {
   'autoscaling/v1': 'autoscalingV1',
   'autoscaling/v2': 'autoscalingV2',
   'authentication.k8s.io/v1': 'authentication',
+  'authorization.k8s.io/v1': 'authorization',
   'certificates.k8s.io/v1': 'certificates',
   'discovery.k8s.io/v1': 'discovery',
   'coordination.k8s.io/v1': 'coordination',
