@@ -6,6 +6,7 @@
 import type { KubeObject } from '../../api/types.js';
 import type { Client } from '../../client/local.js';
 import type { KindRegistry } from '../../api/registry.js';
+import { workQueue } from '../../client/workqueue.js';
 import { ApiError } from '../../api/errors.js';
 import { CLEANUP_FINALIZER, findCondition, isConditionTrue, setCondition, storageVersionOf, type CRDCondition } from '../../api/kinds/apiextensions.js';
 import { descriptorFromCRD, type CRDNames } from '../../apiserver/crd.js';
@@ -81,50 +82,16 @@ const sameStatus = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSO
 export async function startCrdController(client: Client, registry: KindRegistry, log: Log): Promise<CrdController> {
   const known = new Map<string, KubeObject>(); // CRDs by name, from list + watch
   const registered = new Map<string, Registered>(); // CRD name → what we registered
-  const queue = new Set<string>();
-  const retry = new Map<string, NodeJS.Timeout>();
-  let running: Promise<void> | undefined;
   let stopped = false;
   let stopWatch: (() => void) | undefined;
-
-  const enqueue = (name: string) => {
-    queue.add(name);
-    return drain();
-  };
-
-  function drain(): Promise<void> {
-    if (running) return running;
-    const work = async () => {
-      await Promise.resolve(); // `running` is set before the loop starts
-      try {
-        while (queue.size && !stopped) {
-          const name = queue.values().next().value as string;
-          queue.delete(name);
-          try {
-            const done = await sync(name);
-            if (!done) schedule(name, 1000);
-          } catch (e) {
-            if (!(e instanceof ApiError && e.code === 409)) log('crd sync failed', { crd: name, error: (e as Error).message });
-            schedule(name, e instanceof ApiError && e.code === 409 ? 100 : 2000);
-          }
-        }
-      } finally {
-        running = undefined;
-      }
-    };
-    running = work();
-    return running;
-  }
-
-  function schedule(name: string, ms: number) {
-    if (retry.has(name) || stopped) return;
-    const t = setTimeout(() => {
-      retry.delete(name);
-      void enqueue(name);
-    }, ms);
-    t.unref();
-    retry.set(name, t);
-  }
+  const queue = workQueue(sync, {
+    onError(name, e) {
+      const conflict = e instanceof ApiError && e.code === 409;
+      if (!conflict) log('crd sync failed', { crd: name, error: (e as Error).message });
+      return conflict ? 100 : 2000;
+    },
+  });
+  const enqueue = (name: string) => queue.add(name);
 
   function register(crd: KubeObject, terminating: boolean) {
     const d = descriptorFromCRD(crd, { terminating });
@@ -251,7 +218,7 @@ export async function startCrdController(client: Client, registry: KindRegistry,
       },
     );
     for (const crd of list.items) queue.add(crd.metadata.name!);
-    await drain();
+    await queue.drained();
   }
 
   await listAndWatch();
@@ -260,7 +227,7 @@ export async function startCrdController(client: Client, registry: KindRegistry,
     stop() {
       stopped = true;
       stopWatch?.();
-      for (const t of retry.values()) clearTimeout(t);
+      queue.stop();
     },
   };
 }

@@ -11,6 +11,7 @@ import type { Client } from '../../client/local.js';
 import type { KindRegistry } from '../../api/registry.js';
 import type { ResourceDescriptor } from '../../api/descriptor.js';
 import { ApiError } from '../../api/errors.js';
+import { workQueue } from '../../client/workqueue.js';
 
 interface Node {
   uid: string;
@@ -37,10 +38,16 @@ export function startGarbageCollector(client: Client, registry: KindRegistry, lo
   const nodes = new Map<string, Node>();
   const dependents = new Map<string, Set<string>>();
   const watches = new Map<string, () => void>();
-  const queue = new Set<string>();
   let stopped = false;
-  let running = false;
   let synced = false;
+  const queue = workQueue(sync, {
+    onError(uid, e) {
+      // 404/409: the world moved; look again shortly
+      if (e instanceof ApiError && (e.code === 404 || e.code === 409)) return 200;
+      log('garbage collection failed', { uid, error: (e as Error).message });
+      return 2000;
+    },
+  });
   const pending = new Set<string>();
   let resolveSynced!: () => void;
   const syncedP = new Promise<void>((r) => (resolveSynced = r));
@@ -84,36 +91,8 @@ export function startGarbageCollector(client: Client, registry: KindRegistry, lo
   }
 
   function enqueue(uid: string) {
-    if (!synced) {
-      pending.add(uid);
-      return;
-    }
-    queue.add(uid);
-    void drain();
-  }
-
-  async function drain() {
-    if (running || stopped) return;
-    running = true;
-    try {
-      while (queue.size && !stopped) {
-        const uid = queue.values().next().value as string;
-        queue.delete(uid);
-        try {
-          await sync(uid);
-        } catch (e) {
-          if (e instanceof ApiError && (e.code === 404 || e.code === 409)) {
-            // the world moved; look again shortly
-            setTimeout(() => enqueue(uid), 200).unref();
-          } else {
-            log('garbage collection failed', { uid, error: (e as Error).message });
-            setTimeout(() => enqueue(uid), 2000).unref();
-          }
-        }
-      }
-    } finally {
-      running = false;
-    }
+    if (!synced) pending.add(uid);
+    else void queue.add(uid);
   }
 
   async function ownerExists(ref: OwnerReference, namespace: string | undefined): Promise<boolean> {
@@ -231,18 +210,18 @@ export function startGarbageCollector(client: Client, registry: KindRegistry, lo
   registry.onChange(() => void refreshKinds());
   void refreshKinds().then(() => {
     synced = true;
-    for (const uid of pending) queue.add(uid);
+    for (const uid of pending) void queue.add(uid);
     pending.clear();
     // on start, look at every object with owners (dangling references left while we were down)
-    for (const n of nodes.values()) if (n.owners.length || n.deleting) queue.add(n.uid);
+    for (const n of nodes.values()) if (n.owners.length || n.deleting) void queue.add(n.uid);
     resolveSynced();
-    void drain();
   });
 
   return {
     synced: syncedP,
     stop() {
       stopped = true;
+      queue.stop();
       for (const s of watches.values()) s();
       watches.clear();
     },

@@ -4,52 +4,22 @@ import type { KubeObject } from '../../api/types.js';
 import type { Client } from '../../client/local.js';
 import type { KindRegistry } from '../../api/registry.js';
 import { ApiError } from '../../api/errors.js';
+import { workQueue } from '../../client/workqueue.js';
 
 export interface NamespaceController {
   stop(): void;
 }
 
 export function startNamespaceController(client: Client, registry: KindRegistry, log: (msg: string, o?: object) => void): NamespaceController {
-  const queue = new Set<string>();
-  const retry = new Map<string, NodeJS.Timeout>();
-  let running = false;
   let stopped = false;
   let stopWatch: (() => void) | undefined;
-
-  const enqueue = (name: string) => {
-    queue.add(name);
-    void drain();
-  };
-
-  async function drain() {
-    if (running || stopped) return;
-    running = true;
-    try {
-      while (queue.size && !stopped) {
-        const name = queue.values().next().value as string;
-        queue.delete(name);
-        try {
-          const done = await sync(name);
-          if (!done) schedule(name, 1000);
-        } catch (e) {
-          log('namespace sync failed', { namespace: name, error: (e as Error).message });
-          schedule(name, 2000);
-        }
-      }
-    } finally {
-      running = false;
-    }
-  }
-
-  function schedule(name: string, ms: number) {
-    if (retry.has(name) || stopped) return;
-    const t = setTimeout(() => {
-      retry.delete(name);
-      enqueue(name);
-    }, ms);
-    t.unref();
-    retry.set(name, t);
-  }
+  const queue = workQueue(sync, {
+    onError(name, e) {
+      log('namespace sync failed', { namespace: name, error: (e as Error).message });
+      return 2000;
+    },
+  });
+  const enqueue = (name: string) => void queue.add(name);
 
   /** Returns true when there is nothing left to do for this namespace. */
   async function sync(name: string): Promise<boolean> {
@@ -101,7 +71,7 @@ export function startNamespaceController(client: Client, registry: KindRegistry,
     stop() {
       stopped = true;
       stopWatch?.();
-      for (const t of retry.values()) clearTimeout(t);
+      queue.stop();
     },
   };
 }
