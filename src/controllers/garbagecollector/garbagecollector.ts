@@ -68,7 +68,11 @@ export function startGarbageCollector(client: Client, registry: KindRegistry, lo
     if (!uid) return;
     const prev = nodes.get(uid);
     if (type === 'DELETED') {
-      if (prev) unlink(prev);
+      if (prev) {
+        unlink(prev);
+        // an owner waiting in foreground deletion may now be free to go
+        for (const o of prev.owners) if (nodes.get(o.uid)?.deleting) enqueue(o.uid);
+      }
       nodes.delete(uid);
       for (const dep of dependents.get(uid) ?? []) enqueue(dep);
       return;
