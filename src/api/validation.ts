@@ -61,7 +61,7 @@ export function isQualifiedName(v: string): string[] {
   }
   if (name.length === 0) errs.push('name part must be non-empty');
   else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (name.length && !qualifiedNameRe.test(name))
+  if (!qualifiedNameRe.test(name))
     errs.push(`name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '${qualifiedNameFmt}')`);
   return errs;
 }
@@ -72,6 +72,20 @@ export function isValidLabelValue(v: string): string[] {
   if (!labelValueRe.test(v))
     errs.push(`a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '${labelValueFmt}')`);
   return errs;
+}
+
+/** Field errors for a qualified name (label key, annotation key, ...); non-strings are rejected. */
+export function validateQualifiedName(v: unknown, field: string): FieldError[] {
+  if (typeof v !== 'string') return [invalid(field, v, 'must be a string')];
+  return isQualifiedName(v).map((m) => invalid(field, v, m));
+}
+
+export function validateLabelValue(v: string, field: string): FieldError[] {
+  return isValidLabelValue(v).map((m) => invalid(field, v, m));
+}
+
+export function validateDNS1123Label(v: string, field: string): FieldError[] {
+  return isDNS1123Label(v).map((m) => invalid(field, v, m));
 }
 
 export function validateLabels(labels: unknown, field: string): FieldError[] {

@@ -5,7 +5,7 @@ import { isIP } from 'node:net';
 import { type FieldError, GoValue, invalid, required, forbiddenField, notSupported } from '../errors.js';
 import type { KubeObject } from '../types.js';
 import type { TableColumn } from '../descriptor.js';
-import { isDNS1123Label, isDNS1123Subdomain, isValidLabelValue, validateLabels } from '../validation.js';
+import { isQualifiedName, isValidLabelValue, validateLabels, validateQualifiedName, validateDNS1123Label } from '../validation.js';
 import { obj, str, time, arr, int64 } from '../schema.js';
 import { age, nameColumn, ageColumn, col } from '../table.js';
 
@@ -39,37 +39,9 @@ export function goBytes(b: Uint8Array): GoValue {
 
 // ---- names and label selectors ----
 
-const qualifiedNameFmt = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
-const qualifiedNameRe = new RegExp(`^${qualifiedNameFmt}$`);
-const qualifiedNameMsg = `must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '${qualifiedNameFmt}')`;
-
 /** IsQualifiedName exactly as Kubernetes words it, including the empty name. */
-export function qualifiedNameErrors(v: string): string[] {
-  const errs: string[] = [];
-  const parts = v.split('/');
-  let name: string;
-  if (parts.length === 1) name = parts[0];
-  else if (parts.length === 2) {
-    const [prefix, n] = parts;
-    name = n;
-    if (prefix.length === 0) errs.push('prefix part must be non-empty');
-    else for (const m of isDNS1123Subdomain(prefix)) errs.push(`prefix part ${m}`);
-  } else {
-    return [`a qualified name ${qualifiedNameMsg} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
-  }
-  if (name.length === 0) errs.push('name part must be non-empty');
-  else if (name.length > 63) errs.push('name part must be no more than 63 characters');
-  if (!qualifiedNameRe.test(name)) errs.push(`name part ${qualifiedNameMsg}`);
-  return errs;
-}
-
-export function validateQualifiedName(v: string, field: string): FieldError[] {
-  return qualifiedNameErrors(v).map((m) => invalid(field, v, m));
-}
-
-export function validateDNS1123Label(v: string, field: string): FieldError[] {
-  return isDNS1123Label(v).map((m) => invalid(field, v, m));
-}
+export const qualifiedNameErrors = isQualifiedName;
+export { validateQualifiedName, validateDNS1123Label };
 
 export function validateLabelSelector(sel: unknown, field: string): FieldError[] {
   if (!isObj(sel)) return [];
@@ -91,7 +63,7 @@ export function validateLabelSelector(sel: unknown, field: string): FieldError[]
         errs.push(invalid(`${p}.operator`, r?.operator ?? '', 'not a valid selector operator'));
     }
     const key = String(r?.key ?? '');
-    errs.push(...qualifiedNameErrors(key).map((m) => invalid(`${p}.key`, key, m)));
+    errs.push(...isQualifiedName(key).map((m) => invalid(`${p}.key`, key, m)));
     values.forEach((v: unknown, j: number) => {
       for (const m of isValidLabelValue(String(v))) errs.push(invalid(`${p}.values[${j}]`, v, m));
     });

@@ -1,7 +1,7 @@
 // Small helpers shared by the core/v1 kinds: field-error shorthands, IP/CIDR parsing, label
 // formatting and the Kubernetes validation primitives the core kinds need beyond validation.ts.
 import { type FieldError, GoValue, invalid, required, notSupported } from '../../errors.js';
-import { isQualifiedName, isValidLabelValue } from '../../validation.js';
+import { isQualifiedName, validateQualifiedName, validateLabelValue } from '../../validation.js';
 import { canonicalizeResourceList, formatQuantity, parseQuantity, QUANTITY_REGEX_MSG } from '../../quantity.js';
 import { resolve, type Schema } from '../../schema.js';
 
@@ -87,13 +87,7 @@ export function mapSelectorMatches(selector: unknown, labels: unknown): boolean 
 
 export const strOr = (v: unknown, d = '') => (typeof v === 'string' ? v : d);
 
-export function validateQualifiedName(v: unknown, field: string): FieldError[] {
-  if (typeof v !== 'string') return [invalid(field, v, 'must be a string')];
-  return isQualifiedName(v).map((m) => invalid(field, v, m));
-}
-export function validateLabelValue(v: string, field: string): FieldError[] {
-  return isValidLabelValue(v).map((m) => invalid(field, v, m));
-}
+export { validateQualifiedName, validateLabelValue };
 
 export function validatePortNumOrZero(v: unknown, field: string): FieldError[] {
   if (v === undefined || v === null || v === 0) return [];
