@@ -31,6 +31,7 @@ import { rawSqliteBaseline } from '../src/storage/sqlite.js';
 import { credentialsFromKubeconfig, newClient, openWatch, watchAgent, type Client, type WatchHandle } from './lib/client.js';
 import { closedLoop, openLoop, round, summarize, type LoadResult } from './lib/load.js';
 import { machineBusySeconds, selfCpuSecondsWithChildren, startBenchServer, type BenchServer } from './lib/server.js';
+import { sqliteCommitLatency } from './lib/disk.js';
 import { formatSummary, monotonicUs, readProfiles, summarizeProfile } from './lib/cpuprofile.js';
 import type { Figures, Preset, Scenario, ScenarioContext } from './scenario.js';
 
@@ -462,6 +463,9 @@ export async function runApi(ctx: ScenarioContext, p: ApiParams = apiPresets[ctx
     const api = figures.api_create_per_s_max as number;
     log(`raw SQLite: ${nRaw} transactions in ${ms.toFixed(0)} ms = ${raw.toFixed(0)}/s; API max creates ${api}/s; ratio ${(api / raw).toFixed(2)}`);
     Object.assign(figures, { raw_sqlite_tx: nRaw, raw_sqlite_tx_per_s: round(raw, 1), ratio: round(api / raw, 3) });
+    const commit = sqliteCommitLatency(join(server.dir, 'commit-probe.db'), Math.min(nRaw, 2000));
+    log(`raw SQLite commit (one fsync) latency: p50=${commit.p50.toFixed(2)}ms p99=${commit.p99.toFixed(2)}ms max=${commit.max.toFixed(1)}ms over ${commit.count}`);
+    Object.assign(figures, { raw_sqlite_commit_p50_ms: round(commit.p50, 3), raw_sqlite_commit_p99_ms: round(commit.p99, 3), raw_sqlite_commit_max_ms: round(commit.max, 2) });
   } finally {
     await server.cleanup();
   }
