@@ -2,10 +2,11 @@
 // selector validation and formatting, IP/CIDR parsing, Go-style value rendering and the
 // checks Kubernetes' validation packages repeat everywhere.
 import { isIP } from 'node:net';
-import { type FieldError, GoValue, invalid, required, forbiddenField, notSupported } from '../errors.js';
+import { type FieldError, GoValue, invalid, notSupported } from '../errors.js';
 import type { KubeObject } from '../types.js';
+import { validateLabelSelector } from '../selectors.js';
 import type { TableColumn } from '../descriptor.js';
-import { isQualifiedName, isValidLabelValue, validateLabels, validateQualifiedName, validateDNS1123Label } from '../validation.js';
+import { isQualifiedName, validateQualifiedName, validateDNS1123Label } from '../validation.js';
 import { obj, str, time, arr, int64 } from '../schema.js';
 import { age, nameColumn, ageColumn, col } from '../table.js';
 
@@ -43,33 +44,7 @@ export function goBytes(b: Uint8Array): GoValue {
 export const qualifiedNameErrors = isQualifiedName;
 export { validateQualifiedName, validateDNS1123Label };
 
-export function validateLabelSelector(sel: unknown, field: string): FieldError[] {
-  if (!isObj(sel)) return [];
-  const errs: FieldError[] = [];
-  errs.push(...validateLabels(sel.matchLabels, `${field}.matchLabels`));
-  list(sel.matchExpressions).forEach((r: any, i: number) => {
-    const p = `${field}.matchExpressions[${i}]`;
-    const values = list(r?.values);
-    switch (r?.operator) {
-      case 'In':
-      case 'NotIn':
-        if (values.length === 0) errs.push(required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-        break;
-      case 'Exists':
-      case 'DoesNotExist':
-        if (values.length > 0) errs.push(forbiddenField(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-        break;
-      default:
-        errs.push(invalid(`${p}.operator`, r?.operator ?? '', 'not a valid selector operator'));
-    }
-    const key = String(r?.key ?? '');
-    errs.push(...isQualifiedName(key).map((m) => invalid(`${p}.key`, key, m)));
-    values.forEach((v: unknown, j: number) => {
-      for (const m of isValidLabelValue(String(v))) errs.push(invalid(`${p}.values[${j}]`, v, m));
-    });
-  });
-  return errs;
-}
+export { validateLabelSelector };
 
 /** metav1.FormatLabelSelector: `app=web,tier in (a,b)`, `<none>` for an empty selector. */
 export function formatLabelSelector(sel: unknown): string {

@@ -7,6 +7,7 @@ import { type FieldError, invalid, required, notSupported, duplicate, forbiddenF
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortName, validateLabels, validateAnnotations } from '../../validation.js';
 import { compareQuantity, parseQuantity, canonicalQuantity } from '../../quantity.js';
 import { age, col, nameColumn, ageColumn, wideCol } from '../../table.js';
+import { validateLabelSelector } from '../../selectors.js';
 import { coreRef, VOLUME_SOURCES } from './schemas.js';
 import { type Obj, IP_MSG, stable, specDiff, isObj, list, keys, isIP, validatePortNum, validatePortNumOrZero, validateProtocol, validateNonNegative, validateResourceList, canonicalizeResourceList, validateQualifiedName, validateLabelValue } from './util.js';
 
@@ -710,29 +711,7 @@ export function validateNodeSelector(ns: unknown, field: string): FieldError[] {
 }
 
 /** metav1 LabelSelector validation (operators In/NotIn/Exists/DoesNotExist). */
-export function validateLabelSelector(sel: unknown, field: string): FieldError[] {
-  const errs: FieldError[] = [];
-  if (!isObj(sel)) return errs;
-  errs.push(...validateLabels(sel.matchLabels, `${field}.matchLabels`));
-  list(sel.matchExpressions).forEach((r: any, i: number) => {
-    const f = `${field}.matchExpressions[${i}]`;
-    const vals = list(r?.values);
-    switch (r?.operator) {
-      case 'In':
-      case 'NotIn':
-        if (!vals.length) errs.push(required(`${f}.values`, 'must be specified when `operator` is \'In\' or \'NotIn\''));
-        break;
-      case 'Exists':
-      case 'DoesNotExist':
-        if (vals.length) errs.push(forbiddenField(`${f}.values`, 'may not be specified when `operator` is \'Exists\' or \'DoesNotExist\''));
-        break;
-      default:
-        errs.push(invalid(`${f}.operator`, r?.operator ?? '', 'not a valid selector operator'));
-    }
-    errs.push(...validateQualifiedName(r?.key ?? '', `${f}.key`));
-  });
-  return errs;
-}
+export { validateLabelSelector };
 
 function validateAffinity(a: unknown, field: string): FieldError[] {
   if (!isObj(a)) return [];

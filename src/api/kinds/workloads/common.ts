@@ -2,9 +2,10 @@
 // Go-style rendering of values in field errors, int-or-percent checks, pod template hooks,
 // and the table cells every workload prints (CONTAINERS, IMAGES, SELECTOR).
 import * as core from '../core.js';
-import { type FieldError, GoValue, invalid, required, forbiddenField } from '../../errors.js';
-import { isQualifiedName, isValidLabelValue, validateAnnotations, validateLabels } from '../../validation.js';
+import { type FieldError, GoValue, invalid } from '../../errors.js';
+import { validateAnnotations, validateLabels } from '../../validation.js';
 import type { KubeObject } from '../../types.js';
+import { validateLabelSelector } from '../../selectors.js';
 
 // ---- Go %#v rendering -------------------------------------------------------------------
 // Kubernetes prints non-scalar bad values with Go's %#v (e.g. `map[string]string{"app":"x"}`);
@@ -150,32 +151,7 @@ export function formatLabels(m: Record<string, string> | undefined): string {
 }
 
 /** unversionedvalidation.ValidateLabelSelector (strict label values). */
-export function validateLabelSelector(sel: any, path: string): FieldError[] {
-  const errs: FieldError[] = [];
-  if (sel === undefined || sel === null) return errs;
-  errs.push(...validateLabels(sel.matchLabels, `${path}.matchLabels`));
-  ((sel.matchExpressions ?? []) as any[]).forEach((e, i) => {
-    const p = `${path}.matchExpressions[${i}]`;
-    const values: unknown[] = Array.isArray(e?.values) ? e.values : [];
-    switch (e?.operator) {
-      case 'In':
-      case 'NotIn':
-        if (values.length === 0) errs.push(required(`${p}.values`, "must be specified when `operator` is 'In' or 'NotIn'"));
-        break;
-      case 'Exists':
-      case 'DoesNotExist':
-        if (values.length > 0) errs.push(forbiddenField(`${p}.values`, "may not be specified when `operator` is 'Exists' or 'DoesNotExist'"));
-        break;
-      default:
-        errs.push(invalid(`${p}.operator`, e?.operator ?? '', 'not a valid selector operator'));
-    }
-    for (const m of isQualifiedName(String(e?.key ?? ''))) errs.push(invalid(`${p}.key`, e?.key ?? '', m));
-    values.forEach((v, j) => {
-      for (const m of isValidLabelValue(String(v))) errs.push(invalid(`${p}.values[${j}]`, v, m));
-    });
-  });
-  return errs;
-}
+export { validateLabelSelector };
 
 // ---- numbers and int-or-percent ------------------------------------------------------------
 
