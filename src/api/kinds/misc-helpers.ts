@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import { type FieldError, GoValue, invalid, notSupported } from '../errors.js';
 import type { KubeObject } from '../types.js';
-import { validateLabelSelector } from '../selectors.js';
+import { type LabelSelectorObject, labelSelectorToString, validateLabelSelector } from '../selectors.js';
 import type { TableColumn } from '../descriptor.js';
 import { isQualifiedName, validateQualifiedName, validateDNS1123Label } from '../validation.js';
 import { obj, str, time, arr, int64 } from '../schema.js';
@@ -47,31 +47,7 @@ export { validateQualifiedName, validateDNS1123Label };
 export { validateLabelSelector };
 
 /** metav1.FormatLabelSelector: `app=web,tier in (a,b)`, `<none>` for an empty selector. */
-export function formatLabelSelector(sel: unknown): string {
-  if (!isObj(sel)) return '<none>';
-  const reqs: { key: string; text: string }[] = [];
-  for (const [k, v] of Object.entries((sel.matchLabels ?? {}) as Record<string, string>)) reqs.push({ key: k, text: `${k}=${v}` });
-  for (const r of list(sel.matchExpressions)) {
-    const vals = [...list(r.values)].map(String).sort().join(',');
-    switch (r.operator) {
-      case 'In':
-        reqs.push({ key: r.key, text: `${r.key} in (${vals})` });
-        break;
-      case 'NotIn':
-        reqs.push({ key: r.key, text: `${r.key} notin (${vals})` });
-        break;
-      case 'Exists':
-        reqs.push({ key: r.key, text: `${r.key}` });
-        break;
-      case 'DoesNotExist':
-        reqs.push({ key: r.key, text: `!${r.key}` });
-        break;
-    }
-  }
-  reqs.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  const s = reqs.map((r) => r.text).join(',');
-  return s === '' ? '<none>' : s;
-}
+export const formatLabelSelector = (sel: unknown): string => labelSelectorToString(sel as LabelSelectorObject | null | undefined);
 
 // ---- IP addresses and CIDRs ----
 

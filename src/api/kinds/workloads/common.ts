@@ -2,10 +2,10 @@
 // Go-style rendering of values in field errors, int-or-percent checks, pod template hooks,
 // and the table cells every workload prints (CONTAINERS, IMAGES, SELECTOR).
 import * as core from '../core.js';
-import { type FieldError, GoValue, invalid } from '../../errors.js';
+import { ApiError, type FieldError, GoValue, invalid } from '../../errors.js';
 import { validateAnnotations, validateLabels } from '../../validation.js';
 import type { KubeObject } from '../../types.js';
-import { validateLabelSelector } from '../../selectors.js';
+import { type Requirement, labelSelectorFromObject, labelSelectorToString, matchesLabels, validateLabelSelector } from '../../selectors.js';
 
 // ---- Go %#v rendering -------------------------------------------------------------------
 // Kubernetes prints non-scalar bad values with Go's %#v (e.g. `map[string]string{"app":"x"}`);
@@ -45,61 +45,24 @@ export const goStr = (v: unknown) => q(String(v ?? ''));
 
 // ---- label selectors --------------------------------------------------------------------
 
-export interface Requirement {
-  key: string;
-  op: 'in' | 'notin' | 'exists' | '!' | '=';
-  values: string[];
-}
+export type { Requirement };
 
-/** metav1.LabelSelectorAsSelector: undefined selector = matches nothing; errors on bad operators. */
+/** metav1.LabelSelectorAsSelector: undefined selector = matches nothing; `error` when it does not convert. */
 export function selectorRequirements(sel: any): { nothing: boolean; reqs: Requirement[]; error?: string } {
   if (sel === undefined || sel === null) return { nothing: true, reqs: [] };
-  const reqs: Requirement[] = [];
-  for (const [k, v] of Object.entries((sel.matchLabels ?? {}) as Record<string, string>)) reqs.push({ key: k, op: '=', values: [String(v)] });
-  for (const e of (sel.matchExpressions ?? []) as any[]) {
-    const values: string[] = Array.isArray(e?.values) ? e.values.map(String) : [];
-    switch (e?.operator) {
-      case 'In':
-      case 'NotIn':
-        if (values.length === 0) return { nothing: false, reqs, error: 'for \'in\', \'notin\' operators, values set can\'t be empty' };
-        reqs.push({ key: String(e.key), op: e.operator === 'In' ? 'in' : 'notin', values: [...values].sort() });
-        break;
-      case 'Exists':
-      case 'DoesNotExist':
-        if (values.length) return { nothing: false, reqs, error: 'values set must be empty for exists and does not exist' };
-        reqs.push({ key: String(e.key), op: e.operator === 'Exists' ? 'exists' : '!', values: [] });
-        break;
-      default:
-        return { nothing: false, reqs, error: `"${e?.operator}" is not a valid label selector operator` };
-    }
+  try {
+    return { nothing: false, reqs: labelSelectorFromObject(sel) ?? [] };
+  } catch (e) {
+    if (e instanceof ApiError) return { nothing: false, reqs: [], error: e.message };
+    throw e;
   }
-  return { nothing: false, reqs };
-}
-
-export function selectorValid(sel: any): boolean {
-  return !selectorRequirements(sel).error;
 }
 
 /** Whether a (valid) selector matches a label set. An undefined selector matches nothing; {} everything. */
 export function selectorMatches(sel: any, labels: Record<string, string> | undefined): boolean {
   const { nothing, reqs, error } = selectorRequirements(sel);
   if (nothing || error) return false;
-  const l = labels ?? {};
-  return reqs.every((r) => {
-    const has = Object.prototype.hasOwnProperty.call(l, r.key);
-    switch (r.op) {
-      case '=':
-        return has && l[r.key] === r.values[0];
-      case 'in':
-        return has && r.values.includes(l[r.key]);
-      case 'notin':
-        return !has || !r.values.includes(l[r.key]);
-      case 'exists':
-        return has;
-      case '!':
-        return !has;
-    }
-  });
+  return matchesLabels(reqs, labels);
 }
 
 export function selectorIsEmpty(sel: any): boolean {
@@ -107,41 +70,7 @@ export function selectorIsEmpty(sel: any): boolean {
 }
 
 /** metav1.FormatLabelSelector: the selector's string form, "<none>" when empty, "<error>" when invalid. */
-export function formatLabelSelector(sel: any): string {
-  if (!sel) return '<none>';
-  const { reqs, error } = selectorRequirements(sel);
-  if (error) return '<error>';
-  if (reqs.length === 0) return '<none>';
-  return selectorString(reqs);
-}
-
-/** labels.Selector.String(): requirements sorted by key. */
-export function selectorString(reqs: Requirement[]): string {
-  const sorted = [...reqs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return sorted
-    .map((r) => {
-      switch (r.op) {
-        case '=':
-          return `${r.key}=${r.values[0]}`;
-        case 'in':
-          return `${r.key} in (${r.values.join(',')})`;
-        case 'notin':
-          return `${r.key} notin (${r.values.join(',')})`;
-        case 'exists':
-          return r.key;
-        case '!':
-          return `!${r.key}`;
-      }
-    })
-    .join(',');
-}
-
-/** The string form used by the scale subresource's status.selector ("" when it selects nothing). */
-export function selectorToString(sel: any): string {
-  const { nothing, reqs, error } = selectorRequirements(sel);
-  if (nothing || error) return '';
-  return selectorString(reqs);
-}
+export const formatLabelSelector = (sel: any): string => labelSelectorToString(sel);
 
 /** labels.FormatLabels: "k=v,k2=v2" sorted by key, "<none>" when empty. */
 export function formatLabels(m: Record<string, string> | undefined): string {
