@@ -92,6 +92,19 @@ export class GoValue {
   }
 }
 
+/** %#v of a []string: `[]string{"a", "b"}`, or `[]string(nil)` when absent. */
+export function goStringSlice(v: unknown): GoValue {
+  if (!Array.isArray(v)) return new GoValue('[]string(nil)');
+  return new GoValue(`[]string{${v.map((x) => JSON.stringify(String(x))).join(', ')}}`);
+}
+
+/** %#v of a map[string]string: `map[string]string{"a":"b", "c":"d"}` with sorted keys, or `map[string]string(nil)`. */
+export function goStringMap(m: unknown): GoValue {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return new GoValue('map[string]string(nil)');
+  const o = m as Record<string, unknown>;
+  return new GoValue(`map[string]string{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${JSON.stringify(String(o[k]))}`).join(', ')}}`);
+}
+
 /** Renders a value the way Go's field.Error does (%v-ish, strings quoted). */
 export function renderValue(v: unknown): string {
   if (v instanceof GoValue) return v.text;

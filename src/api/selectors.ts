@@ -1,7 +1,7 @@
 // Label and field selectors with Kubernetes' syntax, matching rules, string forms and error texts
 // (k8s.io/apimachinery/pkg/labels, pkg/fields, apis/meta/v1 LabelSelectorAsSelector/FormatLabelSelector
 // and apis/meta/v1/validation ValidateLabelSelector).
-import { ApiError, badRequest, type FieldError, fieldErrorText, invalid, required, forbiddenField } from './errors.js';
+import { ApiError, badRequest, type FieldError, fieldErrorText, goStringSlice, invalid, required, forbiddenField } from './errors.js';
 import { isQualifiedName, isValidLabelValue, validateLabels } from './validation.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -117,8 +117,7 @@ function aggregate(errs: FieldError[]): string {
 function goFieldErrorText(e: FieldError): string {
   if (Array.isArray(e.value)) {
     // Go renders a []string bad value with %#v
-    const v = `[]string{${(e.value as string[]).map((x) => JSON.stringify(x)).join(', ')}}`;
-    return `${e.field}: Invalid value: ${v}${e.detail ? `: ${e.detail}` : ''}`;
+    return `${e.field}: Invalid value: ${goStringSlice(e.value).text}${e.detail ? `: ${e.detail}` : ''}`;
   }
   return fieldErrorText(e);
 }

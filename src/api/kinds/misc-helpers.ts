@@ -2,7 +2,7 @@
 // selector validation and formatting, IP/CIDR parsing, Go-style value rendering and the
 // checks Kubernetes' validation packages repeat everywhere.
 import { isIP } from 'node:net';
-import { type FieldError, GoValue, invalid, notSupported } from '../errors.js';
+import { type FieldError, GoValue, invalid, notSupported, goStringSlice } from '../errors.js';
 import type { KubeObject } from '../types.js';
 import { type LabelSelectorObject, labelSelectorToString, validateLabelSelector } from '../selectors.js';
 import type { TableColumn } from '../descriptor.js';
@@ -27,10 +27,7 @@ function canon(v: unknown): unknown {
 // ---- Go-style values ----
 
 /** %#v of a []string: `[]string{"a", "b"}` (nil: `[]string(nil)`). */
-export function goStrings(v: unknown): GoValue {
-  if (!Array.isArray(v)) return new GoValue('[]string(nil)');
-  return new GoValue(`[]string{${v.map((s) => JSON.stringify(String(s))).join(', ')}}`);
-}
+export const goStrings = goStringSlice;
 
 /** %#v of a []byte: `[]byte{0x2d, 0x2d}`. */
 export function goBytes(b: Uint8Array): GoValue {

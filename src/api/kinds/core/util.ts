@@ -1,6 +1,6 @@
 // Small helpers shared by the core/v1 kinds: field-error shorthands, IP/CIDR parsing, label
 // formatting and the Kubernetes validation primitives the core kinds need beyond validation.ts.
-import { type FieldError, GoValue, invalid, required, notSupported } from '../../errors.js';
+import { type FieldError, GoValue, invalid, required, notSupported, goStringMap, goStringSlice } from '../../errors.js';
 import { isQualifiedName, validateQualifiedName, validateLabelValue } from '../../validation.js';
 import { canonicalizeResourceList, formatQuantity, parseQuantity, QUANTITY_REGEX_MSG } from '../../quantity.js';
 import { resolve, type Schema } from '../../schema.js';
@@ -191,18 +191,7 @@ export function specDiff(typeName: string, oldSpec: Obj, newSpec: Obj): string {
 
 // ---- Go %#v renderings of bad values (Kubernetes prints these in some field errors)
 
-/** map[string]string{"a":"b", "c":"d"} with sorted keys. */
-export function goStringMap(m: unknown): GoValue {
-  const ks = keys(m).sort();
-  if (!isObj(m)) return new GoValue('map[string]string(nil)');
-  return new GoValue(`map[string]string{${ks.map((k) => `${JSON.stringify(k)}:${JSON.stringify(String(m[k]))}`).join(', ')}}`);
-}
-
-/** []string{"a", "b"}, or []string(nil) when absent. */
-export function goStringSlice(v: unknown): GoValue {
-  if (!Array.isArray(v)) return new GoValue('[]string(nil)');
-  return new GoValue(`[]string{${v.map((x) => JSON.stringify(String(x))).join(', ')}}`);
-}
+export { goStringMap, goStringSlice };
 
 /** A resource.Quantity as %#v prints it (Quantity's String has a pointer receiver, so errors show the struct). */
 export function goQuantity(v: unknown): GoValue | unknown {

@@ -2,7 +2,7 @@
 // Go-style rendering of values in field errors, int-or-percent checks, pod template hooks,
 // and the table cells every workload prints (CONTAINERS, IMAGES, SELECTOR).
 import * as core from '../core.js';
-import { ApiError, type FieldError, GoValue, invalid } from '../../errors.js';
+import { ApiError, type FieldError, GoValue, invalid, goStringMap as goStringMapValue, goStringSlice as goStringSliceValue } from '../../errors.js';
 import { validateAnnotations, validateLabels } from '../../validation.js';
 import type { KubeObject } from '../../types.js';
 import { type Requirement, labelSelectorFromObject, labelSelectorToString, matchesLabels, validateLabelSelector } from '../../selectors.js';
@@ -14,16 +14,8 @@ export const goValue = (text: string) => new GoValue(text);
 
 const q = (s: string) => JSON.stringify(s);
 
-export function goStringMap(m: unknown): string {
-  if (m === undefined || m === null) return 'map[string]string(nil)';
-  const obj = m as Record<string, string>;
-  const keys = Object.keys(obj).sort();
-  return `map[string]string{${keys.map((k) => `${q(k)}:${q(String(obj[k]))}`).join(', ')}}`;
-}
-export function goStringSlice(v: unknown): string {
-  if (!Array.isArray(v)) return '[]string(nil)';
-  return `[]string{${v.map((s) => q(String(s))).join(', ')}}`;
-}
+export const goStringMap = (m: unknown): string => goStringMapValue(m).text;
+export const goStringSlice = (v: unknown): string => goStringSliceValue(v).text;
 export function goLabelSelector(sel: any): string {
   const exprs = Array.isArray(sel?.matchExpressions)
     ? `[]v1.LabelSelectorRequirement{${sel.matchExpressions
