@@ -382,6 +382,15 @@ function requirementMatches(r: Requirement, labels: Record<string, string>): boo
   }
 }
 
+/** labels.FormatLabels: "k=v,k2=v2" sorted by key, "<none>" when empty. */
+export function formatLabels(m: unknown): string {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return '<none>';
+  const l = m as Record<string, unknown>;
+  const keys = Object.keys(l).sort();
+  if (!keys.length) return '<none>';
+  return keys.map((k) => `${k}=${l[k]}`).join(',');
+}
+
 /** True when every requirement matches; a null selector matches nothing. */
 export function matchesLabels(sel: LabelSelector | null, labels: Record<string, string> | null | undefined): boolean {
   if (sel === null) return false;

@@ -6,8 +6,8 @@ import type { ResourceDescriptor } from '../descriptor.js';
 import { type FieldError, invalid, required } from '../errors.js';
 import type { KubeObject } from '../types.js';
 import { deepClone } from '../types.js';
-import { isDNS1123Subdomain } from '../validation.js';
-import { isObj, qualifiedNameErrors, deepEqual, col, nameColumn, age } from './misc-helpers.js';
+import { isDNS1123Subdomain, isQualifiedName } from '../validation.js';
+import { isObj, deepEqual, col, nameColumn, age } from './misc-helpers.js';
 
 const E = 'io.k8s.api.events.v1';
 
@@ -80,7 +80,7 @@ function legacyValidate(e: KubeObject): FieldError[] {
     if (!ioNs && ns !== 'default' && ns !== 'kube-system') errs.push(invalid('involvedObject.namespace', ioNs, 'does not match event.namespace'));
     const rc: string = e.reportingComponent ?? '';
     if (!rc) errs.push(required('reportingController'));
-    for (const m of qualifiedNameErrors(rc)) errs.push(invalid('reportingController', rc, m));
+    for (const m of isQualifiedName(rc)) errs.push(invalid('reportingController', rc, m));
     const ri: string = e.reportingInstance ?? '';
     if (!ri) errs.push(required('reportingInstance'));
     if (ri.length > 128) errs.push(invalid('reportingInstance', '', 'can have at most 128 characters'));

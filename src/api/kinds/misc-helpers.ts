@@ -6,7 +6,7 @@ import { type FieldError, GoValue, invalid, notSupported, goStringSlice } from '
 import type { KubeObject } from '../types.js';
 import { type LabelSelectorObject, labelSelectorToString, validateLabelSelector } from '../selectors.js';
 import type { TableColumn } from '../descriptor.js';
-import { isQualifiedName, validateQualifiedName, validateDNS1123Label } from '../validation.js';
+import { validateQualifiedName, validateDNS1123Label } from '../validation.js';
 import { obj, str, time, arr, int64 } from '../schema.js';
 import { age, nameColumn, ageColumn, col } from '../table.js';
 
@@ -37,8 +37,6 @@ export function goBytes(b: Uint8Array): GoValue {
 
 // ---- names and label selectors ----
 
-/** IsQualifiedName exactly as Kubernetes words it, including the empty name. */
-export const qualifiedNameErrors = isQualifiedName;
 export { validateQualifiedName, validateDNS1123Label };
 
 export { validateLabelSelector };

@@ -1,9 +1,10 @@
 // Small helpers shared by the core/v1 kinds: field-error shorthands, IP/CIDR parsing, label
 // formatting and the Kubernetes validation primitives the core kinds need beyond validation.ts.
 import { type FieldError, GoValue, invalid, required, notSupported, goStringMap, goStringSlice } from '../../errors.js';
-import { isQualifiedName, validateQualifiedName, validateLabelValue } from '../../validation.js';
+import { isQualifiedName, validateQualifiedName, validateLabelValue, validateNonnegative } from '../../validation.js';
 import { canonicalizeResourceList, formatQuantity, parseQuantity, QUANTITY_REGEX_MSG } from '../../quantity.js';
 import { resolve, type Schema } from '../../schema.js';
+import { formatLabels, labelSelectorFromMap, matchesLabels } from '../../selectors.js';
 
 export type Obj = Record<string, any>;
 export const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -72,17 +73,11 @@ export function isCIDR(s: unknown): boolean {
   return isIPv6(ip) && Number(b) <= 128;
 }
 
-/** labels.FormatLabels: "a=b,c=d" sorted by key, "<none>" when empty. */
-export function formatLabels(m: unknown): string {
-  const ks = keys(m).sort();
-  if (!ks.length) return '<none>';
-  return ks.map((k) => `${k}=${(m as Obj)[k]}`).join(',');
-}
+export { formatLabels };
 
 /** Equality selector (map) matches labels. An empty selector matches everything. */
 export function mapSelectorMatches(selector: unknown, labels: unknown): boolean {
-  const l = isObj(labels) ? labels : {};
-  return keys(selector).every((k) => l[k] === (selector as Obj)[k]);
+  return matchesLabels(labelSelectorFromMap(isObj(selector) ? selector : null), isObj(labels) ? labels : {});
 }
 
 export const strOr = (v: unknown, d = '') => (typeof v === 'string' ? v : d);
@@ -106,11 +101,7 @@ export function validateProtocol(v: unknown, field: string): FieldError[] {
   return [];
 }
 
-export function validateNonNegative(v: unknown, field: string): FieldError[] {
-  if (v === undefined || v === null) return [];
-  if (typeof v !== 'number' || v < 0) return [invalid(field, v, 'must be greater than or equal to 0')];
-  return [];
-}
+export const validateNonNegative = validateNonnegative;
 
 const standardResources = new Set([
   'cpu', 'memory', 'ephemeral-storage', 'storage', 'pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps',

@@ -5,7 +5,7 @@ import * as core from '../core.js';
 import { ApiError, type FieldError, GoValue, invalid, goStringMap as goStringMapValue, goStringSlice as goStringSliceValue } from '../../errors.js';
 import { validateAnnotations, validateLabels } from '../../validation.js';
 import type { KubeObject } from '../../types.js';
-import { type Requirement, labelSelectorFromObject, labelSelectorToString, matchesLabels, validateLabelSelector } from '../../selectors.js';
+import { type Requirement, labelSelectorFromObject, labelSelectorToString, matchesLabels, validateLabelSelector, formatLabels } from '../../selectors.js';
 
 // ---- Go %#v rendering -------------------------------------------------------------------
 // Kubernetes prints non-scalar bad values with Go's %#v (e.g. `map[string]string{"app":"x"}`);
@@ -64,12 +64,7 @@ export function selectorIsEmpty(sel: any): boolean {
 /** metav1.FormatLabelSelector: the selector's string form, "<none>" when empty, "<error>" when invalid. */
 export const formatLabelSelector = (sel: any): string => labelSelectorToString(sel);
 
-/** labels.FormatLabels: "k=v,k2=v2" sorted by key, "<none>" when empty. */
-export function formatLabels(m: Record<string, string> | undefined): string {
-  const keys = Object.keys(m ?? {}).sort();
-  if (!keys.length) return '<none>';
-  return keys.map((k) => `${k}=${m![k]}`).join(',');
-}
+export { formatLabels };
 
 /** unversionedvalidation.ValidateLabelSelector (strict label values). */
 export { validateLabelSelector };
