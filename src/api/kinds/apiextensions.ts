@@ -6,6 +6,7 @@ import type { KubeObject } from '../types.js';
 import { define, ref, str, bool, int32, int64, num, obj, arr, setList, mapOf, kindSchema, time, type Schema } from '../schema.js';
 import { type FieldError, invalid, required, notSupported, forbiddenField, immutable, GoValue } from '../errors.js';
 import { isDNS1035Label, isDNS1123Subdomain } from '../validation.js';
+import { isObj } from './core/util.js';
 
 export const GROUP = 'apiextensions.k8s.io';
 export const CLEANUP_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
@@ -432,7 +433,6 @@ export function v1ToV1beta1(o: KubeObject): KubeObject {
 
 // ---------------------------------------------------------------- validation
 
-const isObj = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const COLUMN_TYPES = ['boolean', 'date', 'integer', 'number', 'string'];
 const SCHEMA_TYPES = ['array', 'boolean', 'integer', 'number', 'object', 'string'];
 

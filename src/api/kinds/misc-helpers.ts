@@ -4,14 +4,14 @@
 import { isIP } from 'node:net';
 import { type FieldError, GoValue, invalid, notSupported, goStringSlice } from '../errors.js';
 import type { KubeObject } from '../types.js';
+import { isObj, list } from './core/util.js';
 import { type LabelSelectorObject, labelSelectorToString, validateLabelSelector } from '../selectors.js';
 import type { TableColumn } from '../descriptor.js';
 import { validateQualifiedName, validateDNS1123Label } from '../validation.js';
 import { obj, str, time, arr, int64 } from '../schema.js';
 import { age, nameColumn, ageColumn, col } from '../table.js';
 
-export const isObj = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
-export const list = (v: unknown): any[] => (Array.isArray(v) ? v : []);
+export { isObj, list };
 export const isSet = (v: unknown): boolean => v !== undefined && v !== null;
 export const deepEqual = (a: unknown, b: unknown): boolean => JSON.stringify(canon(a)) === JSON.stringify(canon(b));
 function canon(v: unknown): unknown {

@@ -12,11 +12,11 @@ import {
   selectorRequirements, selectorMatches, selectorIsEmpty, formatLabelSelector, formatLabels, validateLabelSelector,
   nonNegative, validatePositiveIntOrPercent, intOrPercentValue, isNotMoreThan100Percent,
   defaultPodTemplate, validatePodTemplate, validateTemplateMeta, containersCell, imagesCell,
-  clone, jsonEqual, specOf, defaultSelectorAndLabelsFromTemplate,
+  clone, jsonEqual, specOf, defaultSelectorAndLabelsFromTemplate, num,
 } from './common.js';
+import { MAX_INT32 } from '../misc-helpers.js';
 
 const APPS_V1 = 'apps/v1';
-const MAX_INT32 = 2147483647;
 export const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation';
 
 const deprecated = (gv: string, kind: string, dep: string, gone: string, repl: string) => `${gv} ${kind} is deprecated in v${dep}+, unavailable in v${gone}+; use ${repl} ${kind}`;
@@ -54,7 +54,6 @@ function workloadColumnsWide(selector = true) {
   return cols;
 }
 const tplSpec = (o: KubeObject) => o.spec?.template?.spec;
-const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
 /** Status a new object starts with: Kubernetes' zero value of the status struct (fields without omitempty). */
 function initialStatus(zeros: string[]): Record<string, number> {

@@ -6,10 +6,8 @@ import type { KubeObject } from '../../types.js';
 import { type FieldError, invalid, required, notSupported, forbiddenField } from '../../errors.js';
 import { nameColumn, ageColumn, age, col } from '../../table.js';
 import { isValidPathSegmentName } from '../../validation.js';
-import { goValue, goStruct, validateLabelSelector, validatePositiveIntOrPercent, isNotMoreThan100Percent, clone, jsonEqual, specOf } from './common.js';
+import { goValue, goStruct, validateLabelSelector, validatePositiveIntOrPercent, isNotMoreThan100Percent, clone, jsonEqual, specOf, isSet, num } from './common.js';
 
-const isSet = (v: unknown) => v !== undefined && v !== null;
-const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 const V2 = 'io.k8s.api.autoscaling.v2';
 const V1 = 'io.k8s.api.autoscaling.v1';
 

@@ -8,7 +8,7 @@ import { nameColumn, ageColumn, age, col, wideCol, humanDuration } from '../../t
 import { isDNS1123Label, isQualifiedName, isDNS1123Subdomain } from '../../validation.js';
 import {
   goValue, goStringMap, goLabelSelector, selectorRequirements, selectorMatches, validateLabelSelector, nonNegative,
-  defaultPodTemplate, validatePodTemplate, containersCell, imagesCell, formatLabelSelector, clone, jsonEqual, specOf,
+  defaultPodTemplate, validatePodTemplate, containersCell, imagesCell, formatLabelSelector, clone, jsonEqual, specOf, isSet, num,
 } from './common.js';
 import { cronScheduleError, loadLocationError } from './cron.js';
 
@@ -168,8 +168,6 @@ export const LEGACY_JOB_NAME = 'job-name';
 export const CONTROLLER_UID = 'batch.kubernetes.io/controller-uid';
 export const JOB_NAME = 'batch.kubernetes.io/job-name';
 
-const isSet = (v: unknown) => v !== undefined && v !== null;
-const num = (v: unknown) => (typeof v === 'number' ? v : 0);
 
 /** SetDefaults_Job (batch/v1). */
 export function defaultJobSpec(obj: KubeObject): void {

@@ -5,6 +5,7 @@ import * as core from '../core.js';
 import { ApiError, type FieldError, GoValue, invalid, goStringMap as goStringMapValue, goStringSlice as goStringSliceValue } from '../../errors.js';
 import { validateAnnotations, validateLabels } from '../../validation.js';
 import type { KubeObject } from '../../types.js';
+import { isSet } from '../misc-helpers.js';
 import { type Requirement, labelSelectorFromObject, labelSelectorToString, matchesLabels, validateLabelSelector, formatLabels } from '../../selectors.js';
 
 // ---- Go %#v rendering -------------------------------------------------------------------
@@ -139,6 +140,9 @@ export function imagesCell(podSpec: any): string {
 }
 
 // ---- misc -------------------------------------------------------------------------------
+
+export { isSet };
+export const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
 export const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
 
