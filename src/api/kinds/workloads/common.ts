@@ -3,7 +3,7 @@
 // and the table cells every workload prints (CONTAINERS, IMAGES, SELECTOR).
 import * as core from '../core.js';
 import { ApiError, type FieldError, GoValue, invalid, goStringMap as goStringMapValue, goStringSlice as goStringSliceValue } from '../../errors.js';
-import { validateAnnotations, validateLabels } from '../../validation.js';
+import { validateAnnotations, validateLabels, validateNonnegative } from '../../validation.js';
 import type { KubeObject } from '../../types.js';
 import { isSet } from '../misc-helpers.js';
 import { type Requirement, labelSelectorFromObject, labelSelectorToString, matchesLabels, validateLabelSelector, formatLabels } from '../../selectors.js';
@@ -72,11 +72,7 @@ export { validateLabelSelector };
 
 // ---- numbers and int-or-percent ------------------------------------------------------------
 
-export function nonNegative(v: unknown, path: string): FieldError[] {
-  if (v === undefined || v === null) return [];
-  if (typeof v === 'number' && v < 0) return [invalid(path, v, 'must be greater than or equal to 0')];
-  return [];
-}
+export const nonNegative = validateNonnegative;
 
 const percentRe = /^[0-9]+%$/;
 export const PERCENT_MSG = "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')";
