@@ -8,7 +8,7 @@ import { isObj, list } from './core/util.js';
 import { type LabelSelectorObject, labelSelectorToString, validateLabelSelector } from '../selectors.js';
 import type { TableColumn } from '../descriptor.js';
 import { validateQualifiedName, validateDNS1123Label } from '../validation.js';
-import { obj, str, time, arr, int64 } from '../schema.js';
+import { define, obj, ref, str, time, arr, int64 } from '../schema.js';
 import { age, nameColumn, ageColumn, col } from '../table.js';
 
 export { isObj, list };
@@ -125,6 +125,24 @@ export function conditionSchema(desc: string, withUpdateTime = false, withObserv
 }
 
 export const conditionList = (ref: string, desc: string) => arr({ $ref: ref }, desc, { listType: 'map', mapKeys: ['type'], mergeKey: 'type', strategy: 'merge' });
+
+/** Registers `io.k8s.api.<group>.<version>.<Kind>List` for each kind (apiVersion, kind, list metadata, items). */
+export function defineListSchemas(group: string, version: string, kinds: string[]): void {
+  for (const k of kinds) {
+    define(`io.k8s.api.${group}.${version}.${k}List`, {
+      type: 'object',
+      description: `A list of ${k} objects.`,
+      required: ['items'],
+      properties: {
+        apiVersion: str('APIVersion of this representation.'),
+        kind: str('Kind of this representation.'),
+        metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', 'Standard list metadata.'),
+        items: arr(ref(`io.k8s.api.${group}.${version}.${k}`), `The ${k} objects.`),
+      },
+      'x-kubernetes-group-version-kind': [{ group, version, kind: `${k}List` }],
+    });
+  }
+}
 
 // ---- tables ----
 

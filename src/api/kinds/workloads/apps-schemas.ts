@@ -2,10 +2,10 @@
 // ControllerRevision) and the legacy extensions/v1beta1, apps/v1beta1 and apps/v1beta2 shapes.
 // Descriptions are our own words. Pod templates are referenced by name (core.ts defines them).
 import { define, definition, kindSchema, str, int32, int64, bool, obj, arr, ref, intOrString, time, type Schema } from '../../schema.js';
+import { defineListSchemas } from '../misc-helpers.js';
 
 const TPL = 'io.k8s.api.core.v1.PodTemplateSpec';
 const SEL = 'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector';
-const LIST_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta';
 
 if (!definition('io.k8s.apimachinery.pkg.runtime.RawExtension'))
   define('io.k8s.apimachinery.pkg.runtime.RawExtension', { type: 'object', 'x-kubernetes-preserve-unknown-fields': true, description: 'An embedded object of any kind, kept as JSON.' });
@@ -240,20 +240,7 @@ kindSchema('io.k8s.api.apps.v1.ControllerRevision', [{ group: 'apps', version: '
 }, { required: ['revision'] });
 
 // ---- lists ----
-for (const k of ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'ControllerRevision']) {
-  define(`io.k8s.api.apps.v1.${k}List`, {
-    type: 'object',
-    description: `A list of ${k} objects.`,
-    required: ['items'],
-    properties: {
-      apiVersion: str('APIVersion of this representation.'),
-      kind: str('Kind of this representation.'),
-      metadata: ref(LIST_META, 'Standard list metadata.'),
-      items: arr(ref(`io.k8s.api.apps.v1.${k}`), `The ${k} objects.`),
-    },
-    'x-kubernetes-group-version-kind': [{ group: 'apps', version: 'v1', kind: `${k}List` }],
-  });
-}
+defineListSchemas('apps', 'v1', ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'ControllerRevision']);
 
 // ---- legacy versions ----
 // Shapes identical to apps/v1 except for the fields below; the rest refers to the v1 definitions.

@@ -11,6 +11,7 @@ import {
   defaultPodTemplate, validatePodTemplate, containersCell, imagesCell, formatLabelSelector, clone, jsonEqual, specOf, isSet, num,
 } from './common.js';
 import { cronScheduleError, loadLocationError } from './cron.js';
+import { defineListSchemas } from '../misc-helpers.js';
 
 const TPL = 'io.k8s.api.core.v1.PodTemplateSpec';
 const SEL = 'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector';
@@ -147,20 +148,7 @@ const cronJobV1beta1Schema = kindSchema('io.k8s.api.batch.v1beta1.CronJob', [{ g
   spec: ref('io.k8s.api.batch.v1beta1.CronJobSpec', 'Desired schedule and job.'),
   status: ref('io.k8s.api.batch.v1.CronJobStatus', 'Most recently observed state. Read-only.'),
 });
-for (const k of ['Job', 'CronJob']) {
-  define(`io.k8s.api.batch.v1.${k}List`, {
-    type: 'object',
-    description: `A list of ${k} objects.`,
-    required: ['items'],
-    properties: {
-      apiVersion: str('APIVersion of this representation.'),
-      kind: str('Kind of this representation.'),
-      metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta', 'Standard list metadata.'),
-      items: arr(ref(`io.k8s.api.batch.v1.${k}`), `The ${k} objects.`),
-    },
-    'x-kubernetes-group-version-kind': [{ group: 'batch', version: 'v1', kind: `${k}List` }],
-  });
-}
+defineListSchemas('batch', 'v1', ['Job', 'CronJob']);
 
 // ---- Job ----
 export const LEGACY_CONTROLLER_UID = 'controller-uid';
