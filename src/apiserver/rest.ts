@@ -29,6 +29,8 @@ export interface ApiRequest {
   headers: Record<string, string | string[] | undefined>;
   body?: Buffer;
   user: UserInfo;
+  /** In-process callers take response bodies as objects, never as pre-serialized JSON text. */
+  internal?: boolean;
 }
 
 export interface ApiResponse {
@@ -309,7 +311,30 @@ async function listObjects(sc: ServerContext, d: ResourceDescriptor, info: Reque
   if (accept.as === 'PartialObjectMetadataList' || accept.as === 'PartialObjectMetadata') {
     return { status: 200, body: { kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', metadata: { resourceVersion: rvText, ...(nextToken ? { continue: nextToken } : {}) }, items: items.map((o) => partialMetadata(o)) } };
   }
-  return { status: 200, body: listOf(d, info.version, items.map((o) => fromStorage(d, info.version, o)), rvText, nextToken, remaining) };
+  const converted = items.map((o) => fromStorage(d, info.version, o));
+  if (req.internal) return { status: 200, body: listOf(d, info.version, converted, rvText, nextToken, remaining) };
+  return { status: 200, body: listJson(listOf(d, info.version, [], rvText, nextToken, remaining), converted), headers: { 'content-type': 'application/json' } };
+}
+
+/**
+ * JSON text of each cached object, made once: cached objects are immutable, so a list of 10,000
+ * pods is mostly a concatenation of strings already made for earlier lists and watch events.
+ */
+const objectJson = new WeakMap<object, string>();
+export function jsonOf(o: object): string {
+  let s = objectJson.get(o);
+  if (s === undefined) objectJson.set(o, (s = JSON.stringify(o)));
+  return s;
+}
+
+/** A list's JSON with its items spliced in from jsonOf. */
+function listJson(shell: { items: unknown[] }, items: KubeObject[]): string {
+  const head = JSON.stringify(shell);
+  // the shell ends with "items":[]} — put the items between the brackets
+  const cut = head.lastIndexOf('[]');
+  const parts = new Array<string>(items.length);
+  for (let i = 0; i < items.length; i++) parts[i] = jsonOf(items[i]);
+  return `${head.slice(0, cut + 1)}${parts.join(',')}${head.slice(cut + 1)}`;
 }
 
 function upperBound(all: { key: string }[], key: string): number {

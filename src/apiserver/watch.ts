@@ -11,7 +11,7 @@ import type { ServerContext } from './context.js';
 import { listPrefix, consistentRevision } from './objectstore.js';
 import { fromStorage, partialMetadata } from './convert.js';
 import { table } from './tables.js';
-import { matchesFilter, type Filter } from './rest.js';
+import { matchesFilter, jsonOf, type Filter } from './rest.js';
 import { watchersGauge } from './metrics.js';
 
 export interface WatchEventOut {
@@ -20,8 +20,25 @@ export interface WatchEventOut {
 }
 
 export interface WatchSource {
-  /** Starts delivering; returns a stop function. `end` is called when the server ends the watch. */
-  start(send: (ev: WatchEventOut) => void, end: () => void): () => void;
+  /**
+   * Starts delivering; returns a stop function. `end` is called when the server ends the watch.
+   * `line` is the event already serialized as one JSON line, shared by every watcher that
+   * receives the same event in the same form (so a fan-out to many watchers serializes once).
+   */
+  start(send: (ev: WatchEventOut, line?: string) => void, end: () => void): () => void;
+}
+
+/**
+ * Serialized watch lines per object instance: the watch cache hands the same immutable object to
+ * every watcher, so the JSON line for (object, type, version, form) is made once.
+ */
+const lineMemo = new WeakMap<object, Map<string, string>>();
+function memoLine(obj: object, key: string, make: () => string): string {
+  let m = lineMemo.get(obj);
+  if (!m) lineMemo.set(obj, (m = new Map()));
+  let line = m.get(key);
+  if (line === undefined) m.set(key, (line = make()));
+  return line;
 }
 
 const BOOKMARK_INTERVAL_MS = Number(process.env.SAMPAN_BOOKMARK_INTERVAL_MS ?? 60_000);
@@ -94,6 +111,18 @@ export async function startWatch(sc: ServerContext, d: ResourceDescriptor, info:
         let obj = ev.obj;
         if (type === 'DELETED' && ev.type === 'MODIFIED') {
           obj = { ...ev.obj };
+        }
+        // Table events after the first carry no column definitions, so all such lines are alike
+        const form = mode === 'Table' ? (firstTable ? '' : `T|${q.get('includeObject') ?? ''}`) : mode;
+        if (form && !(type === 'DELETED' && ev.type === 'MODIFIED')) {
+          const line = memoLine(ev.obj, `${type}|${d.requestGroup ?? d.group}|${version}|${form}`, () => {
+            const rendered = render(obj);
+            // a storage-version object is the cached instance itself: reuse its list JSON
+            return `{"type":${JSON.stringify(type)},"object":${rendered === obj ? jsonOf(obj) : JSON.stringify(rendered)}}\n`;
+          });
+          // in-process clients read the object; HTTP writes the shared line
+          send({ type, object: mode === 'Table' ? undefined : render(obj) }, line);
+          return;
         }
         send({ type, object: render(obj) });
       };
