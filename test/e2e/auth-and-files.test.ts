@@ -41,6 +41,18 @@ test('token file users authenticate; bad tokens get 401; files, directories and 
     assert.equal(rec.stdout, 'configmap/deep created\nsecret/deep created\n');
     assert.equal(await c.k(['get', 'secret', 'deep', '-n', 'files', '-o', 'jsonpath={.data.k}']), Buffer.from('v').toString('base64'));
     assert.equal(await c.k(['delete', '-f', join(dir, 'list.json')]), 'configmap "l1" deleted\nconfigmap "l2" deleted\n');
+
+    // kubectl config works on the kubeconfig the server wrote
+    const ctx = (await c.kubectl(['config', 'current-context'])).stdout.trim();
+    assert.ok(ctx.length > 0);
+    assert.match(await c.k('config get-contexts'), new RegExp(`^\\*\\s+${ctx.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s`, 'm'));
+    assert.match(await c.k('config view --minify'), /certificate-authority-data: DATA\+OMITTED/);
+    assert.equal(await c.k('config set-context --current --namespace=kube-system'), `Context "${ctx}" modified.\n`);
+    assert.match(await c.k('get svc -o name'), /^$/);
+    assert.equal(await c.k(['config', 'set-credentials', 'alice', '--token=s3cr3t-token']), 'User "alice" set.\n');
+    assert.equal(await c.k(['config', 'set-context', 'alice', `--cluster=${(await c.k(['config', 'view', '-o', 'jsonpath={.contexts[0].context.cluster}']))}`, '--user=alice']), 'Context "alice" created.\n');
+    assert.equal(await c.k('config use-context alice'), 'Switched to context "alice".\n');
+    assert.equal(await c.k('auth whoami -o jsonpath={.status.userInfo.username}'), 'alice');
   } finally {
     await c.stop();
     c.cleanup();
