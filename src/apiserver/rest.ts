@@ -546,7 +546,7 @@ interface UpdateOptions {
 
 /**
  * Read-modify-write with compare-and-swap, retried on conflicts when the client gave no
- * resourceVersion (Kubernetes' GuaranteedUpdate). tryUpdate receives a private copy.
+ * resourceVersion (Kubernetes' GuaranteedUpdate). tryUpdate receives the shared cached object and must not mutate it.
  */
 export async function updateStored(
   sc: ServerContext,
@@ -559,13 +559,16 @@ export async function updateStored(
 ): Promise<{ obj: KubeObject; created: boolean }> {
   const key = objectKey(d, namespace, name);
   for (let attempt = 0; ; attempt++) {
-    const kv = await sc.store.get(key);
-    if (!kv) {
+    // The watch cache holds every acknowledged write (the store delivers before it acknowledges),
+    // and compare-and-swap below catches anything newer. Cached objects are shared and immutable:
+    // tryUpdate must not mutate `current`.
+    const current = await currentObject(sc, key);
+    if (!current) {
       if (o.createIfMissing) return { obj: await o.createIfMissing(), created: true };
       throw notFound(d.plural, d.group, name);
     }
-    const current = decode(kv);
-    const next = await tryUpdate(clone(current));
+    const kv = { modRevision: Number(current.metadata.resourceVersion) };
+    const next = await tryUpdate(current);
     const pre = o.preconditionRV ?? next.metadata?.resourceVersion;
     if (pre && pre !== current.metadata.resourceVersion) throw conflict(d.plural, d.group, name);
     const obj = prepareUpdate(sc, d, next, current, ctx, o);
@@ -588,6 +591,14 @@ export async function updateStored(
     }
     if (pre || attempt > 20) throw conflict(d.plural, d.group, name);
   }
+}
+
+/** The current object at key: from the watch cache, or the store if the cache has not seen it. */
+async function currentObject(sc: ServerContext, key: string): Promise<KubeObject | undefined> {
+  const cached = sc.cache.get(key);
+  if (cached) return cached;
+  const kv = await sc.store.get(key);
+  return kv ? decode(kv) : undefined;
 }
 
 /** Applies the update strategy; returns `current` itself when nothing changed. */
@@ -618,7 +629,7 @@ function prepareUpdate(sc: ServerContext, d: ResourceDescriptor, next: KubeObjec
     obj = next;
     if (d.subresources?.status) {
       if (current.status === undefined) delete obj.status;
-      else obj.status = current.status;
+      else obj.status = clone(current.status);
     }
   }
   const m = obj.metadata;
@@ -641,7 +652,7 @@ function prepareUpdate(sc: ServerContext, d: ResourceDescriptor, next: KubeObjec
   }
   delete m.selfLink;
   m.resourceVersion = cm.resourceVersion;
-  if (!o.managedByCaller) m.managedFields = cm.managedFields;
+  if (!o.managedByCaller) m.managedFields = cm.managedFields && clone(cm.managedFields);
   obj.apiVersion = current.apiVersion;
   obj.kind = current.kind;
   if (o.subresource !== 'status' && o.subresource !== 'finalize') d.defaults?.(obj, ctx);
@@ -794,9 +805,9 @@ function deleteOptions(info: RequestInfo, req: ApiRequest): DeleteOptions {
 export async function deleteStored(sc: ServerContext, d: ResourceDescriptor, namespace: string | undefined, name: string, opts: DeleteOptions, ctx: RequestContext): Promise<KubeObject> {
   const key = objectKey(d, namespace, name);
   for (let attempt = 0; ; attempt++) {
-    const kv = await sc.store.get(key);
-    if (!kv) throw notFound(d.plural, d.group, name);
-    const current = decode(kv);
+    const current = await currentObject(sc, key);
+    if (!current) throw notFound(d.plural, d.group, name);
+    const kv = { modRevision: Number(current.metadata.resourceVersion) };
     const pre = opts.preconditions;
     if (pre?.uid && pre.uid !== current.metadata.uid) throw conflict(d.plural, d.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
     if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) throw conflict(d.plural, d.group, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);

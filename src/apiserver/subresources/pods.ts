@@ -38,7 +38,8 @@ export async function bindPod(sc: ServerContext, ns: string, podName: string, bi
     ns,
     podName,
     ctx,
-    (pod: KubeObject) => {
+    (current: KubeObject) => {
+      const pod = structuredClone(current);
       if (pod.metadata.deletionTimestamp) throw conflict('pods', '', podName, `pod ${podName} is being deleted, cannot be assigned to a host`);
       if (pod.spec?.nodeName) throw conflict('pods', '', podName, `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
       if (binding.metadata?.uid && binding.metadata.uid !== pod.metadata.uid) throw conflict('pods', '', podName, `Precondition failed: UID in precondition: ${binding.metadata.uid}, UID in object meta: ${pod.metadata.uid}`);
