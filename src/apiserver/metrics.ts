@@ -89,3 +89,6 @@ export const watchersGauge = gauge('apiserver_registered_watchers', 'Number of c
 export const storageObjects = gauge('apiserver_storage_objects', 'Number of stored objects at the time of last check split by kind.');
 gauge('process_resident_memory_bytes', 'Resident memory size in bytes.', () => process.memoryUsage().rss);
 gauge('process_start_time_seconds', 'Start time of the process since unix epoch in seconds.', () => Math.floor(Date.now() / 1000 - process.uptime()));
+gauge('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.', () => process.memoryUsage().heapUsed);
+gauge('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.', () => process.memoryUsage().heapTotal);
+gauge('nodejs_external_memory_bytes', 'Node.js external memory size in bytes.', () => process.memoryUsage().external);

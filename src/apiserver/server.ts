@@ -251,16 +251,19 @@ function streamWatch(req: IncomingMessage, res: ServerResponse, reply: ApiRespon
   res.flushHeaders();
   let stop: (() => void) | undefined;
   let closed = false;
-  let pending: string[] = [];
+  let pending: Buffer[] = [];
   let pendingBytes = 0;
   let scheduled = false;
   const flush = () => {
     scheduled = false;
     if (closed || pending.length === 0) return;
-    const chunk = pending.length === 1 ? pending[0] : pending.join('');
+    const chunks = pending;
     pending = [];
     pendingBytes = 0;
-    res.write(chunk);
+    // one writev per turn; the shared line Buffers are referenced, not copied
+    res.cork();
+    for (const c of chunks) res.write(c);
+    res.uncork();
     if (res.writableLength > MAX_WATCH_BUFFER) {
       log.warn('closing slow watcher', { component: 'apiserver', path: req.url });
       finish();
@@ -277,9 +280,9 @@ function streamWatch(req: IncomingMessage, res: ServerResponse, reply: ApiRespon
   stop = reply.watch!.start(
     (ev, line) => {
       if (closed) return;
-      const text = line ?? JSON.stringify(ev) + '\n';
-      pending.push(text);
-      pendingBytes += text.length;
+      const buf = line ?? Buffer.from(JSON.stringify(ev) + '\n');
+      pending.push(buf);
+      pendingBytes += buf.length;
       if (pendingBytes > MAX_WATCH_BUFFER) {
         log.warn('closing slow watcher', { component: 'apiserver', path: req.url });
         finish();

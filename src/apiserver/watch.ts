@@ -25,19 +25,20 @@ export interface WatchSource {
    * `line` is the event already serialized as one JSON line, shared by every watcher that
    * receives the same event in the same form (so a fan-out to many watchers serializes once).
    */
-  start(send: (ev: WatchEventOut, line?: string) => void, end: () => void): () => void;
+  start(send: (ev: WatchEventOut, line?: Buffer) => void, end: () => void): () => void;
 }
 
 /**
  * Serialized watch lines per object instance: the watch cache hands the same immutable object to
  * every watcher, so the JSON line for (object, type, version, form) is made once.
  */
-const lineMemo = new WeakMap<object, Map<string, string>>();
-function memoLine(obj: object, key: string, make: () => string): string {
+const lineMemo = new WeakMap<object, Map<string, Buffer>>();
+function memoLine(obj: object, key: string, make: () => string): Buffer {
   let m = lineMemo.get(obj);
   if (!m) lineMemo.set(obj, (m = new Map()));
   let line = m.get(key);
-  if (line === undefined) m.set(key, (line = make()));
+  // one Buffer shared by every watcher's socket writes: no per-watcher copy of the bytes
+  if (line === undefined) m.set(key, (line = Buffer.from(make())));
   return line;
 }
 

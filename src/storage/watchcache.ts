@@ -69,6 +69,28 @@ class KeyIndex {
   }
 }
 
+/**
+ * managedFields tries are about half of a typical object and nearly always identical across the
+ * objects one workflow writes (every pod of a ReplicaSet, every create by the same manifest).
+ * Cached objects are immutable, so identical tries are shared: one instance per distinct trie.
+ */
+const fieldsV1Interned = new Map<string, unknown>();
+const MAX_INTERNED = 8192;
+function internManagedFields(obj: KubeObject): void {
+  const mf = obj.metadata.managedFields;
+  if (!Array.isArray(mf)) return;
+  for (const e of mf) {
+    if (!e || typeof e !== 'object' || !e.fieldsV1) continue;
+    const text = JSON.stringify(e.fieldsV1);
+    const shared = fieldsV1Interned.get(text);
+    if (shared !== undefined) e.fieldsV1 = shared as typeof e.fieldsV1;
+    else {
+      if (fieldsV1Interned.size >= MAX_INTERNED) fieldsV1Interned.clear();
+      fieldsV1Interned.set(text, e.fieldsV1);
+    }
+  }
+}
+
 export function createWatchCache(store: Store, opts: WatchCacheOptions = {}): WatchCache {
   const prefix = opts.prefix ?? '/registry/';
   const capacity = Math.max(1, opts.bufferSize ?? 100_000);
@@ -119,6 +141,7 @@ export function createWatchCache(store: Store, opts: WatchCacheOptions = {}): Wa
     const obj = JSON.parse(kv.value) as KubeObject;
     if (!obj.metadata || typeof obj.metadata !== 'object') obj.metadata = {};
     obj.metadata.resourceVersion = String(rv);
+    internManagedFields(obj);
     return obj;
   };
 
