@@ -327,14 +327,23 @@ export function jsonOf(o: object): string {
   return s;
 }
 
-/** A list's JSON with its items spliced in from jsonOf. */
-function listJson(shell: { items: unknown[] }, items: KubeObject[]): string {
+/** A JSON body sent as a sequence of parts, so a large list is never one big string. */
+export class JsonParts {
+  constructor(public parts: string[]) {}
+}
+
+/** A list's JSON with its items spliced in from jsonOf, as parts. */
+function listJson(shell: { items: unknown[] }, items: KubeObject[]): JsonParts {
   const head = JSON.stringify(shell);
   // the shell ends with "items":[]} — put the items between the brackets
   const cut = head.lastIndexOf('[]');
-  const parts = new Array<string>(items.length);
-  for (let i = 0; i < items.length; i++) parts[i] = jsonOf(items[i]);
-  return `${head.slice(0, cut + 1)}${parts.join(',')}${head.slice(cut + 1)}`;
+  const parts: string[] = [head.slice(0, cut + 1)];
+  for (let i = 0; i < items.length; i++) {
+    if (i > 0) parts.push(',');
+    parts.push(jsonOf(items[i]));
+  }
+  parts.push(head.slice(cut + 1));
+  return new JsonParts(parts);
 }
 
 function upperBound(all: { key: string }[], key: string): number {

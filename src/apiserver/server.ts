@@ -15,7 +15,7 @@ import { createWatchCache } from '../storage/watchcache.js';
 import type { Store } from '../storage/store.js';
 import { parseRequestInfo } from './request.js';
 import { readBody } from './body.js';
-import { handleResource, type ApiRequest, type ApiResponse } from './rest.js';
+import { handleResource, JsonParts, type ApiRequest, type ApiResponse } from './rest.js';
 import type { ServerContext } from './context.js';
 import { renderMetrics, requestDuration, requestTotal } from './metrics.js';
 import { discoveryReply, openapiReply, versionInfo } from './discovery-mount.js';
@@ -64,7 +64,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const port = o.port ?? 6443;
   const bind = o.bind ?? '0.0.0.0';
   const store: Store = await openSqliteStore(join(o.dataDir, 'state.db'));
-  const cache = createWatchCache(store, { bufferSize: o.watchCacheSize ?? 10_000 });
+  const cache = createWatchCache(store, { bufferSize: o.watchCacheSize ?? 2_000 });
   await cache.ready();
   const registry = new KindRegistry();
   for (const d of builtinDescriptors()) registry.add(d);
@@ -225,6 +225,13 @@ function send(res: ServerResponse, r: ApiResponse & { headers?: Record<string, s
     res.end();
     return;
   }
+  if (r.body instanceof JsonParts) {
+    headers['content-type'] ??= 'application/json';
+    headers['cache-control'] ??= 'no-cache, private';
+    res.writeHead(r.status, headers);
+    void writeParts(res, r.body.parts);
+    return;
+  }
   let payload: string | Buffer;
   if (typeof r.body === 'string' || Buffer.isBuffer(r.body)) payload = r.body;
   else {
@@ -235,6 +242,35 @@ function send(res: ServerResponse, r: ApiResponse & { headers?: Record<string, s
   headers['cache-control'] ??= 'no-cache, private';
   res.writeHead(r.status, headers);
   res.end(payload);
+}
+
+/** Writes a large body in ~1 MiB writes, waiting for the socket to drain between them. */
+async function writeParts(res: ServerResponse, parts: string[]) {
+  const LIMIT = 1 << 20;
+  let batch: string[] = [];
+  let size = 0;
+  for (let i = 0; i < parts.length; i++) {
+    batch.push(parts[i]);
+    size += parts[i].length;
+    if (size >= LIMIT || i === parts.length - 1) {
+      const ok = res.write(batch.join(''));
+      batch = [];
+      size = 0;
+      if (!ok && !res.destroyed) {
+        await new Promise<void>((r) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            r();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+      }
+      if (res.destroyed) return;
+    }
+  }
+  res.end();
 }
 
 const MAX_WATCH_BUFFER = 64 * 1024 * 1024;

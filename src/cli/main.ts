@@ -8,7 +8,7 @@ const serverFlags: FlagSpec[] = [
   { name: 'token-auth-file', help: 'CSV file of bearer tokens: token,user,uid,"group1,group2"' },
   { name: 'service-cluster-ip-range', help: 'CIDR for Service cluster IPs', default: '10.96.0.0/12' },
   { name: 'service-node-port-range', help: 'port range for NodePort Services', default: '30000-32767' },
-  { name: 'watch-cache-size', help: 'events kept for watches that start at an older resourceVersion', default: '10000' },
+  { name: 'watch-cache-size', help: 'events kept for watches that start at an older resourceVersion', default: '2000' },
   { name: 'config', help: 'YAML file with flag values' },
   { name: 'help', help: 'show this help', boolean: true },
 ];
