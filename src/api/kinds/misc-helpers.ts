@@ -8,7 +8,7 @@ import { isObj, list } from './core/util.js';
 import { type LabelSelectorObject, labelSelectorToString, validateLabelSelector } from '../selectors.js';
 import type { TableColumn } from '../descriptor.js';
 import { validateQualifiedName, validateDNS1123Label } from '../validation.js';
-import { define, obj, ref, str, time, arr, int64 } from '../schema.js';
+import { define, obj, ref, str, time, arr, int64, keyedList } from '../schema.js';
 import { age, nameColumn, ageColumn, col } from '../table.js';
 
 export { isObj, list };
@@ -124,7 +124,8 @@ export function conditionSchema(desc: string, withUpdateTime = false, withObserv
   return obj(p, desc);
 }
 
-export const conditionList = (ref: string, desc: string) => arr({ $ref: ref }, desc, { listType: 'map', mapKeys: ['type'], mergeKey: 'type', strategy: 'merge' });
+/** A conditions list keyed by type (strategic merge and server-side apply). */
+export const conditionList = (name: string, desc: string) => keyedList(ref(name), 'type', desc);
 
 /** Registers `io.k8s.api.<group>.<version>.<Kind>List` for each kind (apiVersion, kind, list metadata, items). */
 export function defineListSchemas(group: string, version: string, kinds: string[]): void {

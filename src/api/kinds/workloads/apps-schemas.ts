@@ -2,7 +2,7 @@
 // ControllerRevision) and the legacy extensions/v1beta1, apps/v1beta1 and apps/v1beta2 shapes.
 // Descriptions are our own words. Pod templates are referenced by name (core.ts defines them).
 import { define, definition, kindSchema, str, int32, int64, bool, obj, arr, ref, intOrString, time, type Schema } from '../../schema.js';
-import { defineListSchemas } from '../misc-helpers.js';
+import { conditionList, defineListSchemas } from '../misc-helpers.js';
 
 const TPL = 'io.k8s.api.core.v1.PodTemplateSpec';
 const SEL = 'io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector';
@@ -23,7 +23,6 @@ const condition = (what: string): Schema =>
     `The state of a ${what} at a point in time.`,
     { required: ['type', 'status'] },
   );
-const conditionList = (name: string, d: string) => arr(ref(name), d, { mergeKey: 'type', strategy: 'merge', listType: 'map', mapKeys: ['type'] });
 
 // ---- Deployment ----
 define('io.k8s.api.apps.v1.RollingUpdateDeployment', obj(
