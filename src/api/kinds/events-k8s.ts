@@ -7,7 +7,8 @@ import { type FieldError, invalid, required } from '../errors.js';
 import type { KubeObject } from '../types.js';
 import { deepClone } from '../types.js';
 import { isDNS1123Subdomain, isQualifiedName } from '../validation.js';
-import { isObj, deepEqual, col, nameColumn, age } from './misc-helpers.js';
+import { isObj, deepEqual } from './misc-helpers.js';
+import { eventTable } from './core/cluster.js';
 
 const E = 'io.k8s.api.events.v1';
 
@@ -142,26 +143,6 @@ export function validateEventsV1Update(obj: KubeObject, oldObj: KubeObject): Fie
   return errs;
 }
 
-// ---- table (same columns as core events) ----
-
-function eventRow(obj: KubeObject, now: Date): unknown[] {
-  const e = asCore(obj);
-  let first = age(e.firstTimestamp, now);
-  if (!e.firstTimestamp) first = age(e.eventTime, now);
-  let last = e.lastTimestamp ? age(e.lastTimestamp, now) : first;
-  let count = e.count ?? 0;
-  if (isObj(e.series)) {
-    last = age(e.series.lastObservedTime, now);
-    count = e.series.count ?? 0;
-  } else if (count === 0) count = 1;
-  const kind = String(e.involvedObject?.kind ?? '').toLowerCase();
-  const target = e.involvedObject?.name ? `${kind}/${e.involvedObject.name}` : kind;
-  const component = e.source?.component || e.reportingComponent || '';
-  const host = e.source?.host || e.reportingInstance || '';
-  const source = host ? `${component}, ${host}` : component;
-  return [last, e.type ?? '', e.reason ?? '', target, e.involvedObject?.fieldPath ?? '', source, String(e.message ?? '').trim(), first, count, e.metadata.name];
-}
-
 export const eventsV1: ResourceDescriptor = {
   group: 'events.k8s.io',
   kind: 'Event',
@@ -175,21 +156,8 @@ export const eventsV1: ResourceDescriptor = {
   storedAs: { group: '', resource: 'events' },
   validate: validateEventsV1,
   validateUpdate: validateEventsV1Update,
-  table: {
-    columns: [
-      col('Last Seen', 'When the event was last seen.'),
-      col('Type', 'Normal or Warning.'),
-      col('Reason', 'Why the action was taken.'),
-      col('Object', 'The object the event is about.'),
-      { ...col('Subobject', 'The part of the object the event is about.'), priority: 1 },
-      { ...col('Source', 'Component that reported the event.'), priority: 1 },
-      col('Message', 'Human-readable description.'),
-      { ...col('First Seen', 'When the event was first seen.'), priority: 1 },
-      { ...col('Count', 'How many times the event happened.'), priority: 1 },
-      { ...nameColumn, priority: 1 },
-    ],
-    row: eventRow,
-  },
+  // same columns and cells as core events, computed on the core form
+  table: { columns: eventTable.columns, row: (o, now) => eventTable.row(asCore(o), now) },
   fieldSelectors: {
     'involvedObject.kind': (o) => asCore(o).involvedObject?.kind ?? '',
     'involvedObject.namespace': (o) => asCore(o).involvedObject?.namespace ?? '',

@@ -1,6 +1,6 @@
 // Cluster-level core kinds: Namespaces, Nodes, Events, ComponentStatuses and Bindings.
 import type { KubeObject } from '../../types.js';
-import type { ResourceDescriptor, RequestContext } from '../../descriptor.js';
+import type { ResourceDescriptor, RequestContext, TableDef } from '../../descriptor.js';
 import { type FieldError, invalid, required, notSupported, duplicate, forbiddenField } from '../../errors.js';
 import { isDNS1123Subdomain } from '../../validation.js';
 import { age, col, nameColumn, ageColumn, wideCol } from '../../table.js';
@@ -221,6 +221,23 @@ function eventRow(ev: KubeObject, now: Date): unknown[] {
   return [last, ev.type ?? '', ev.reason ?? '', target, io.fieldPath ?? '', source, String(ev.message ?? '').trim(), first, count, ev.metadata.name];
 }
 
+/** The events table (core/v1 and events.k8s.io/v1 print the same columns; Kubernetes types every one as string). */
+export const eventTable: TableDef = {
+  columns: [
+    col('Last Seen', 'Time since the event was last seen.'),
+    col('Type', 'Normal or Warning.'),
+    col('Reason', 'Short reason for the event.'),
+    col('Object', 'The object the event is about.'),
+    wideCol('Subobject', 'The part of the object the event is about.'),
+    wideCol('Source', 'The component that reported the event.'),
+    col('Message', 'Description of the event.'),
+    wideCol('First Seen', 'Time since the event was first seen.'),
+    wideCol('Count', 'Number of times the event occurred.'),
+    { ...wideCol('Name', 'Name of the event.'), format: 'name' },
+  ],
+  row: eventRow,
+};
+
 export const eventDescriptor: ResourceDescriptor = {
   group: '',
   kind: 'Event',
@@ -244,21 +261,7 @@ export const eventDescriptor: ResourceDescriptor = {
   },
   validate: (obj) => validateEvent(obj),
   validateUpdate: (obj) => validateEvent(obj),
-  table: {
-    columns: [
-      col('Last Seen', 'Time since the event was last seen.'),
-      col('Type', 'Normal or Warning.'),
-      col('Reason', 'Short reason for the event.'),
-      col('Object', 'The object the event is about.'),
-      wideCol('Subobject', 'The part of the object the event is about.'),
-      wideCol('Source', 'The component that reported the event.'),
-      col('Message', 'Description of the event.'),
-      wideCol('First Seen', 'Time since the event was first seen.'),
-      wideCol('Count', 'Number of times the event occurred.', 'integer'),
-      { ...wideCol('Name', 'Name of the event.'), format: 'name' },
-    ],
-    row: eventRow,
-  },
+  table: eventTable,
   fieldSelectors: {
     'involvedObject.kind': (o) => o.involvedObject?.kind ?? '',
     'involvedObject.namespace': (o) => o.involvedObject?.namespace ?? '',
