@@ -99,29 +99,27 @@ function validateSecret(s: KubeObject): FieldError[] {
   if (size > MAX_SIZE) errs.push(tooLongBytes('data', MAX_SIZE));
   const has = (k: string) => Object.prototype.hasOwnProperty.call(data, k);
   const decoded = (k: string) => Buffer.from(String(data[k] ?? ''), 'base64').toString('utf8');
+  /** A key that must be present and hold JSON (the docker config secret types). */
+  const requireJSON = (k: string): void => {
+    if (!has(k)) {
+      errs.push(required(`data[${k}]`, ''));
+      return;
+    }
+    try {
+      JSON.parse(decoded(k));
+    } catch (e) {
+      errs.push(invalid(`data[${k}]`, '<secret contents redacted>', (e as Error).message));
+    }
+  };
   switch (s.type) {
     case 'kubernetes.io/service-account-token':
       if (!s.metadata?.annotations?.['kubernetes.io/service-account.name']) errs.push(required('metadata.annotations[kubernetes.io/service-account.name]', ''));
       break;
     case 'kubernetes.io/dockercfg':
-      if (!has('.dockercfg')) errs.push(required('data[.dockercfg]', ''));
-      else {
-        try {
-          JSON.parse(decoded('.dockercfg'));
-        } catch (e) {
-          errs.push(invalid('data[.dockercfg]', '<secret contents redacted>', (e as Error).message));
-        }
-      }
+      requireJSON('.dockercfg');
       break;
     case 'kubernetes.io/dockerconfigjson':
-      if (!has('.dockerconfigjson')) errs.push(required('data[.dockerconfigjson]', ''));
-      else {
-        try {
-          JSON.parse(decoded('.dockerconfigjson'));
-        } catch (e) {
-          errs.push(invalid('data[.dockerconfigjson]', '<secret contents redacted>', (e as Error).message));
-        }
-      }
+      requireJSON('.dockerconfigjson');
       break;
     case 'kubernetes.io/basic-auth':
       if (!has('username') && !has('password')) errs.push(required('data[username]', ''), required('data[password]', ''));
