@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import { type FieldError, GoValue, invalid, notSupported, goStringSlice } from '../errors.js';
 import type { KubeObject } from '../types.js';
-import { isObj, list } from './core/util.js';
+import { isObj, list, jsonEqual } from './core/util.js';
 import { type LabelSelectorObject, labelSelectorToString, validateLabelSelector } from '../selectors.js';
 import type { TableColumn } from '../descriptor.js';
 import { validateQualifiedName, validateDNS1123Label } from '../validation.js';
@@ -13,16 +13,8 @@ import { age, nameColumn, ageColumn, col } from '../table.js';
 
 export { isObj, list };
 export const isSet = (v: unknown): boolean => v !== undefined && v !== null;
-export const deepEqual = (a: unknown, b: unknown): boolean => JSON.stringify(canon(a)) === JSON.stringify(canon(b));
-function canon(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(canon);
-  if (isObj(v)) {
-    const out: Record<string, unknown> = {};
-    for (const k of Object.keys(v).sort()) if (v[k] !== undefined) out[k] = canon(v[k]);
-    return out;
-  }
-  return v;
-}
+/** Deep equality for JSON values (key order and undefined members ignored). */
+export const deepEqual = jsonEqual;
 
 // ---- Go-style values ----
 

@@ -6,6 +6,7 @@ import { ApiError, type FieldError, GoValue, invalid, goStringMap as goStringMap
 import { validateAnnotations, validateLabels, validateNonnegative } from '../../validation.js';
 import type { KubeObject } from '../../types.js';
 import { isSet } from '../misc-helpers.js';
+import { jsonEqual } from '../core/util.js';
 import { type Requirement, labelSelectorFromObject, labelSelectorToString, matchesLabels, validateLabelSelector, formatLabels } from '../../selectors.js';
 
 // ---- Go %#v rendering -------------------------------------------------------------------
@@ -142,19 +143,7 @@ export const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
 
 export const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
 
-/** Deep equality for JSON values (key order ignored). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  if (Array.isArray(a)) {
-    const bb = b as unknown[];
-    return a.length === bb.length && a.every((x, i) => jsonEqual(x, bb[i]));
-  }
-  const ao = a as Record<string, unknown>, bo = b as Record<string, unknown>;
-  const ak = Object.keys(ao).filter((k) => ao[k] !== undefined), bk = Object.keys(bo).filter((k) => bo[k] !== undefined);
-  return ak.length === bk.length && ak.every((k) => jsonEqual(ao[k], bo[k]));
-}
+export { jsonEqual };
 
 /** Returns obj.spec, creating it. */
 export function specOf(obj: KubeObject): any {
