@@ -7,7 +7,7 @@ import { type FieldError, invalid, required } from '../errors.js';
 import type { KubeObject } from '../types.js';
 import { deepClone } from '../types.js';
 import { isDNS1123Subdomain, isQualifiedName } from '../validation.js';
-import { isObj, deepEqual } from './misc-helpers.js';
+import { isObj, deepEqual, immutableField } from './misc-helpers.js';
 import { eventTable } from './core/cluster.js';
 
 const E = 'io.k8s.api.events.v1';
@@ -124,22 +124,13 @@ export function validateEventsV1Update(obj: KubeObject, oldObj: KubeObject): Fie
   const old = asCore(oldObj);
   const errs = legacyValidate(e);
   if (!deepEqual(e.series, old.series)) errs.push(...validateSeries(e));
-  const same = (f: string, shown: string) => {
-    if (!deepEqual(e[f], old[f])) errs.push(invalid(shown, e[f] ?? '', 'field is immutable'));
-  };
-  same('involvedObject', 'involvedObject');
-  same('reason', 'reason');
-  same('message', 'message');
-  same('source', 'source');
-  same('firstTimestamp', 'firstTimestamp');
-  same('lastTimestamp', 'lastTimestamp');
-  same('count', 'count');
-  same('type', 'type');
-  same('eventTime', 'eventTime');
-  same('action', 'action');
-  same('related', 'related');
-  same('reportingComponent', 'reportingController');
-  same('reportingInstance', 'reportingInstance');
+  const immutable: [string, string][] = [
+    ['involvedObject', 'involvedObject'], ['reason', 'reason'], ['message', 'message'], ['source', 'source'],
+    ['firstTimestamp', 'firstTimestamp'], ['lastTimestamp', 'lastTimestamp'], ['count', 'count'], ['type', 'type'],
+    ['eventTime', 'eventTime'], ['action', 'action'], ['related', 'related'],
+    ['reportingComponent', 'reportingController'], ['reportingInstance', 'reportingInstance'],
+  ];
+  for (const [f, shown] of immutable) errs.push(...immutableField(e[f], old[f], shown, e[f] ?? ''));
   return errs;
 }
 
