@@ -1,7 +1,7 @@
 // Small helpers shared by the core/v1 kinds: field-error shorthands, IP/CIDR parsing, label
 // formatting and the Kubernetes validation primitives the core kinds need beyond validation.ts.
 import { type FieldError, GoValue, invalid, required, notSupported, goStringMap, goStringSlice } from '../../errors.js';
-import { isQualifiedName, validateQualifiedName, validateLabelValue, validateNonnegative } from '../../validation.js';
+import { isQualifiedName, isValidPortNum, validateQualifiedName, validateLabelValue, validateNonnegative } from '../../validation.js';
 import { canonicalizeResourceList, formatQuantity, parseQuantity, QUANTITY_REGEX_MSG } from '../../quantity.js';
 import { resolve, type Schema } from '../../schema.js';
 import { formatLabels, labelSelectorFromMap, matchesLabels } from '../../selectors.js';
@@ -86,12 +86,11 @@ export { validateQualifiedName, validateLabelValue };
 
 export function validatePortNumOrZero(v: unknown, field: string): FieldError[] {
   if (v === undefined || v === null || v === 0) return [];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) return [invalid(field, v, 'must be between 1 and 65535, inclusive')];
-  return [];
+  return validatePortNum(v, field);
 }
 export function validatePortNum(v: unknown, field: string): FieldError[] {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 65535) return [invalid(field, v ?? 0, 'must be between 1 and 65535, inclusive')];
-  return [];
+  // a missing or non-numeric port fails the range check like an out-of-range one
+  return isValidPortNum(typeof v === 'number' ? v : NaN).map((m) => invalid(field, v ?? 0, m));
 }
 
 export const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
