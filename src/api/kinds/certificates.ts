@@ -7,7 +7,7 @@ import { type FieldError, invalid, required, notSupported, duplicate, tooLong } 
 import type { KubeObject } from '../types.js';
 import { deepClone } from '../types.js';
 import { isDNS1123Label, isDNS1123Subdomain } from '../validation.js';
-import { isObj, list, isSet, goBytes, nameColumn, ageColumn, col, age } from './misc-helpers.js';
+import { asVersion, isObj, list, isSet, goBytes, nameColumn, ageColumn, col, age } from './misc-helpers.js';
 import { humanDuration } from '../table.js';
 
 const C = 'io.k8s.api.certificates.v1';
@@ -356,7 +356,7 @@ export const certificateSigningRequest: ResourceDescriptor = {
         fromBeta.add(out);
         return out;
       },
-      fromStorage: (o) => ({ ...deepClone(o), apiVersion: `${G}/v1beta1` }),
+      fromStorage: asVersion(`${G}/v1beta1`),
     },
   ],
   schema: csrV1,

@@ -3,7 +3,7 @@
 // checks Kubernetes' validation packages repeat everywhere.
 import { isIP } from 'node:net';
 import { type FieldError, GoValue, invalid, notSupported, goStringSlice } from '../errors.js';
-import type { KubeObject } from '../types.js';
+import { type KubeObject, deepClone } from '../types.js';
 import { isObj, list, jsonEqual } from './core/util.js';
 import { type LabelSelectorObject, labelSelectorToString, validateLabelSelector } from '../selectors.js';
 import type { TableColumn } from '../descriptor.js';
@@ -87,6 +87,11 @@ export function cidrContains(c: CIDR, family: 4 | 6, addr: bigint): boolean {
   return addr >> hostBits === c.base >> hostBits;
 }
 
+// ---- conversions ----
+
+/** A converter for versions whose shapes are identical: a deep copy with another apiVersion. */
+export const asVersion = (apiVersion: string) => (o: KubeObject): KubeObject => ({ ...deepClone(o), apiVersion });
+
 // ---- common field checks ----
 
 export function immutableField(newV: unknown, oldV: unknown, field: string, shown: unknown = newV): FieldError[] {
@@ -139,6 +144,5 @@ export function defineListSchemas(group: string, version: string, kinds: string[
 
 // ---- tables ----
 
-export const simpleAgeTable = { columns: [nameColumn, ageColumn], row: (o: KubeObject, now: Date) => [o.metadata.name, age(o.metadata.creationTimestamp, now)] };
 export { nameColumn, ageColumn, col, age };
 export type { TableColumn };

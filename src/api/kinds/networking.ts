@@ -7,7 +7,7 @@ import type { KubeObject } from '../types.js';
 import { deepClone } from '../types.js';
 import { isDNS1035Label, isDNS1123Subdomain, isDNS1123Label, isValidPortName, isValidPortNum, isValidPathSegmentName } from '../validation.js';
 import { labelSelectorRef } from './meta.js';
-import { isObj, list, isSet, parseIP, parseCIDR, cidrContains, validateLabelSelector, formatLabelSelector, immutableField, nameColumn, ageColumn, col, age } from './misc-helpers.js';
+import { asVersion, isObj, list, isSet, parseIP, parseCIDR, cidrContains, validateLabelSelector, formatLabelSelector, immutableField, nameColumn, ageColumn, col, age } from './misc-helpers.js';
 
 const N = 'io.k8s.api.networking.v1';
 const B = 'io.k8s.api.networking.v1beta1';
@@ -581,7 +581,6 @@ const networkPolicyCommon = {
 
 export const networkPolicy: ResourceDescriptor = { group: 'networking.k8s.io', ...networkPolicyCommon, versions: [{ version: 'v1' }] };
 
-const asVersion = (apiVersion: string) => (o: KubeObject): KubeObject => ({ ...deepClone(o), apiVersion });
 
 /** extensions/v1beta1 NetworkPolicy: same shape, served from networking.k8s.io networkpolicies' storage. */
 export const extensionsNetworkPolicy: ResourceDescriptor = {

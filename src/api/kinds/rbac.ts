@@ -4,10 +4,9 @@ import { define, str, obj, arr, ref, kindSchema, type Schema } from '../schema.j
 import type { ResourceDescriptor, VersionInfo } from '../descriptor.js';
 import { type FieldError, GoValue, invalid, required, notSupported } from '../errors.js';
 import type { KubeObject } from '../types.js';
-import { deepClone } from '../types.js';
 import { isDNS1123Subdomain, isValidPathSegmentName } from '../validation.js';
 import { labelSelectorRef } from './meta.js';
-import { isObj, list, goStrings, validateLabelSelector, nameColumn, ageColumn, col, age } from './misc-helpers.js';
+import { asVersion, isObj, list, goStrings, validateLabelSelector, nameColumn, ageColumn, col, age } from './misc-helpers.js';
 import { createdAtColumn } from '../table.js';
 
 export const RBAC_GROUP = 'rbac.authorization.k8s.io';
@@ -191,8 +190,8 @@ const beta = (kind: string, schema: Schema): VersionInfo => ({
   version: 'v1beta1',
   schema,
   deprecationWarning: `rbac.authorization.k8s.io/v1beta1 ${kind} is deprecated in v1.17+, unavailable in v1.22+; use rbac.authorization.k8s.io/v1 ${kind}`,
-  toStorage: (o) => ({ ...deepClone(o), apiVersion: `${RBAC_GROUP}/v1` }),
-  fromStorage: (o) => ({ ...deepClone(o), apiVersion: `${RBAC_GROUP}/v1beta1` }),
+  toStorage: asVersion(`${RBAC_GROUP}/v1`),
+  fromStorage: asVersion(`${RBAC_GROUP}/v1beta1`),
 });
 
 export const role: ResourceDescriptor = {

@@ -4,10 +4,9 @@ import { define, str, int32, int64, bool, obj, arr, ref, kindSchema, stringMap, 
 import type { ResourceDescriptor } from '../descriptor.js';
 import { type FieldError, invalid, required, notSupported, forbiddenField, tooLong } from '../errors.js';
 import type { KubeObject } from '../types.js';
-import { deepClone } from '../types.js';
 import { isDNS1123Subdomain } from '../validation.js';
 import { labelSelectorRef } from './meta.js';
-import { isObj, list, isSet, deepEqual, validateQualifiedName, immutableField, validateLabelSelector, nameColumn, ageColumn, col, age } from './misc-helpers.js';
+import { asVersion, isObj, list, isSet, deepEqual, validateQualifiedName, immutableField, validateLabelSelector, nameColumn, ageColumn, col, age } from './misc-helpers.js';
 
 const S = 'io.k8s.api.storage.v1';
 const SB = 'io.k8s.api.storage.v1beta1';
@@ -109,8 +108,8 @@ export const storageClass: ResourceDescriptor = {
       version: 'v1beta1',
       schema: storageClassBeta,
       deprecationWarning: 'storage.k8s.io/v1beta1 StorageClass is deprecated in v1.19+, unavailable in v1.22+; use storage.k8s.io/v1 StorageClass',
-      toStorage: (o) => ({ ...deepClone(o), apiVersion: `${G}/v1` }),
-      fromStorage: (o) => ({ ...deepClone(o), apiVersion: `${G}/v1beta1` }),
+      toStorage: asVersion(`${G}/v1`),
+      fromStorage: asVersion(`${G}/v1beta1`),
     },
   ],
   schema: storageClassV1,

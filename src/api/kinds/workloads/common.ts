@@ -151,13 +151,6 @@ export function specOf(obj: KubeObject): any {
   return obj.spec;
 }
 
-/** A converter that only rewrites apiVersion (shapes identical). */
-export function withApiVersion(obj: KubeObject, apiVersion: string): KubeObject {
-  const out = clone(obj);
-  out.apiVersion = apiVersion;
-  return out;
-}
-
 /** Legacy defaulting shared by extensions/v1beta1 and apps/v1beta1: selector and labels from the template labels. */
 export function defaultSelectorAndLabelsFromTemplate(obj: KubeObject): void {
   const spec = specOf(obj);
