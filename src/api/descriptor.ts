@@ -101,8 +101,11 @@ export interface ResourceDescriptor {
   /** Rule for metadata.name. Default 'subdomain'. */
   nameValidation?: 'subdomain' | 'label' | 'path' | 'none';
   subresources?: SubresourceInfo;
-  /** Bump metadata.generation on changes outside metadata and status. */
-  hasGeneration?: boolean;
+  /**
+   * Bump metadata.generation on changes outside metadata and status; 'spec+annotations' also on
+   * annotation changes (Deployments: their annotations are copied to ReplicaSets).
+   */
+  hasGeneration?: boolean | 'spec+annotations';
   /** Kubernetes' default for DELETE's propagationPolicy when the client sends none. */
   defaultPropagation?: 'Background' | 'Orphan';
   defaults?(obj: KubeObject, ctx: RequestContext): void;

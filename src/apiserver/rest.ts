@@ -667,7 +667,8 @@ function prepareUpdate(sc: ServerContext, d: ResourceDescriptor, next: KubeObjec
   if (o.subresource !== 'status' && o.subresource !== 'finalize') d.defaults?.(obj, ctx);
   if (d.hasGeneration) {
     m.generation = cm.generation ?? 1;
-    if (o.subresource !== 'status' && o.subresource !== 'finalize' && specOf(obj) !== specOf(current)) m.generation = (cm.generation ?? 0) + 1;
+    const changed = specOf(obj) !== specOf(current) || (d.hasGeneration === 'spec+annotations' && JSON.stringify(m.annotations ?? {}) !== JSON.stringify(cm.annotations ?? {}));
+    if (o.subresource !== 'status' && o.subresource !== 'finalize' && changed) m.generation = (cm.generation ?? 0) + 1;
   } else delete m.generation;
   if (o.subresource !== 'binding') {
     admit(sc, 'UPDATE', d, obj, current, ctx);

