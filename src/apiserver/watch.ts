@@ -25,7 +25,7 @@ export interface WatchSource {
    * `line` is the event already serialized as one JSON line, shared by every watcher that
    * receives the same event in the same form (so a fan-out to many watchers serializes once).
    */
-  start(send: (ev: WatchEventOut, line?: Buffer) => void, end: () => void): () => void;
+  start(send: (ev: WatchEventOut, line?: Buffer) => void, end: () => void, o?: { lines?: boolean }): () => void;
 }
 
 /**
@@ -86,7 +86,9 @@ export async function startWatch(sc: ServerContext, d: ResourceDescriptor, info:
   };
 
   return {
-    start(send, end) {
+    start(send, end, startOpts = {}) {
+      // in-process watchers (controllers) take objects; only network watchers need JSON lines
+      const wantLines = startOpts.lines !== false;
       let stopped = false;
       let stopCache: (() => void) | undefined;
       const timers: NodeJS.Timeout[] = [];
@@ -115,7 +117,7 @@ export async function startWatch(sc: ServerContext, d: ResourceDescriptor, info:
         }
         // Table events after the first carry no column definitions, so all such lines are alike
         const form = mode === 'Table' ? (firstTable ? '' : `T|${q.get('includeObject') ?? ''}`) : mode;
-        if (form && !(type === 'DELETED' && ev.type === 'MODIFIED')) {
+        if (wantLines && form && !(type === 'DELETED' && ev.type === 'MODIFIED')) {
           const line = memoLine(ev.obj, `${type}|${d.requestGroup ?? d.group}|${version}|${form}`, () => {
             const rendered = render(obj);
             // a storage-version object is the cached instance itself: reuse its list JSON

@@ -6,7 +6,7 @@ import { ApiError } from '../api/errors.js';
 import type { WatchEventOut } from '../apiserver/watch.js';
 
 export interface ApiCaller {
-  (method: string, path: string, o?: { body?: unknown; contentType?: string; user?: UserInfo; accept?: string }): Promise<{ status: number; body?: unknown; watch?: { start(send: (ev: WatchEventOut) => void, end: () => void): () => void } }>;
+  (method: string, path: string, o?: { body?: unknown; contentType?: string; user?: UserInfo; accept?: string }): Promise<{ status: number; body?: unknown; watch?: { start(send: (ev: WatchEventOut) => void, end: () => void, o?: { lines?: boolean }): () => void } }>;
 }
 
 export interface Client {
@@ -50,7 +50,7 @@ export function localClient(call: ApiCaller, user: UserInfo): Client {
     async watch(p, onEvent, onEnd) {
       const res = await call('GET', p.includes('?') ? `${p}&watch=true` : `${p}?watch=true`, { user });
       if (!res.watch) throw new Error(`not a watch: ${p}`);
-      return res.watch.start(onEvent, onEnd);
+      return res.watch.start(onEvent, onEnd, { lines: false });
     },
   };
 }
