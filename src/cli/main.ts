@@ -23,6 +23,9 @@ const commands: Record<string, { summary: string; run(argv: string[]): Promise<v
         return;
       }
       const { startServer } = await import('../apiserver/server.js');
+      const { log } = await import('../util/log.js');
+      // A bug in one request or controller must not take the whole control plane down.
+      process.on('unhandledRejection', (e) => log.error('unhandled rejection', { component: 'apiserver', error: e instanceof Error ? e.stack : String(e) }));
       const s = await startServer({
         dataDir: values['data-dir']!,
         port: Number(values.port),

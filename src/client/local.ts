@@ -1,6 +1,7 @@
 // An in-process API client: builds the same requests kubectl would send and runs them through
 // the server's request path (authorization, admission, validation), with no network hop.
-// Controllers use it when they run inside `sampan server`.
+// Controllers use it when they run inside `sampan server`. Objects it returns may be the
+// server's cached instances, shared and immutable: copy before changing anything.
 import type { KubeObject, UserInfo } from '../api/types.js';
 import { ApiError } from '../api/errors.js';
 import type { WatchEventOut } from '../apiserver/watch.js';
