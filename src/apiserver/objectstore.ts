@@ -46,7 +46,3 @@ export async function consistentRevision(b: Backend): Promise<number> {
   if (b.cache.revision() < rev) await b.cache.waitForRevision(rev, 10_000);
   return rev;
 }
-
-export function getCached(b: Backend, key: string): KubeObject | undefined {
-  return b.cache.get(key);
-}

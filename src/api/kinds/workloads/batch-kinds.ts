@@ -112,10 +112,11 @@ kindSchema('io.k8s.api.batch.v1.Job', [{ group: 'batch', version: 'v1', kind: 'J
   spec: ref('io.k8s.api.batch.v1.JobSpec', 'Desired behaviour of the job.'),
   status: ref('io.k8s.api.batch.v1.JobStatus', 'Most recently observed state. Read-only.'),
 });
-define('io.k8s.api.batch.v1.JobTemplateSpec', obj(
+const jobTemplateSpec = obj(
   { metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'Metadata of the jobs created from this template.'), spec: ref('io.k8s.api.batch.v1.JobSpec', 'Specification of the jobs.') },
   'The job a CronJob creates at each scheduled time.',
-));
+);
+define('io.k8s.api.batch.v1.JobTemplateSpec', jobTemplateSpec);
 const cronJobSpecProps: Record<string, Schema> = {
   schedule: str('The schedule in cron format (five fields, or @hourly, @daily, @weekly, @monthly, @yearly).'),
   timeZone: str('IANA time zone the schedule is interpreted in; defaults to the controller\'s local time zone.'),
@@ -139,10 +140,8 @@ kindSchema('io.k8s.api.batch.v1.CronJob', [{ group: 'batch', version: 'v1', kind
   spec: ref('io.k8s.api.batch.v1.CronJobSpec', 'Desired schedule and job.'),
   status: ref('io.k8s.api.batch.v1.CronJobStatus', 'Most recently observed state. Read-only.'),
 });
-define('io.k8s.api.batch.v1beta1.JobTemplateSpec', obj(
-  { metadata: ref('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta', 'Metadata of the jobs created from this template.'), spec: ref('io.k8s.api.batch.v1.JobSpec', 'Specification of the jobs.') },
-  'The job a CronJob creates at each scheduled time.',
-));
+// batch/v1beta1 names its own JobTemplateSpec, with the same shape
+define('io.k8s.api.batch.v1beta1.JobTemplateSpec', jobTemplateSpec);
 define('io.k8s.api.batch.v1beta1.CronJobSpec', obj({ ...cronJobSpecProps, jobTemplate: ref('io.k8s.api.batch.v1beta1.JobTemplateSpec', 'The job to create.') }, 'The desired schedule and job of a CronJob (batch/v1beta1).', { required: ['schedule', 'jobTemplate'] }));
 const cronJobV1beta1Schema = kindSchema('io.k8s.api.batch.v1beta1.CronJob', [{ group: 'batch', version: 'v1beta1', kind: 'CronJob' }], 'Deprecated batch/v1beta1 CronJob; stored as batch/v1.', {
   spec: ref('io.k8s.api.batch.v1beta1.CronJobSpec', 'Desired schedule and job.'),
