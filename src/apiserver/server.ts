@@ -28,6 +28,8 @@ import { startNamespaceController } from '../controllers/namespace/namespace.js'
 import { startCrdController } from '../controllers/crd/crd.js';
 import { startGarbageCollector } from '../controllers/garbagecollector/garbagecollector.js';
 import { startEventTTL } from '../controllers/eventttl/eventttl.js';
+import { startControllerManager } from '../controllers/manager.js';
+import { components } from '../controllers/index.js';
 import { bootstrapObjects, reconcileKubernetesEndpoints } from './bootstrap.js';
 import { firstServiceIP } from './netutil.js';
 import { log } from '../util/log.js';
@@ -45,6 +47,13 @@ export interface ServerOptions {
   compactionIntervalMs?: number;
   /** Events the watch cache keeps for watches that start in the past (older ones get 410 Gone). */
   watchCacheSize?: number;
+  /** Pod network (default 10.244.0.0/16) and the prefix length of each node's podCIDR (24). */
+  clusterCIDR?: string;
+  nodeCIDRMaskSize?: number;
+  /** Simulated nodes run in this process. */
+  simNodes?: number;
+  /** Controller-manager components to leave out, by name. */
+  disabledControllers?: string[];
 }
 
 export interface RunningServer {
@@ -179,6 +188,22 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const gcClient = localClient(call, { name: 'system:serviceaccount:kube-system:generic-garbage-collector', groups: ['system:masters', 'system:authenticated'] });
   const eventTTL = startEventTTL(client, { log: (m, x) => log.warn(m, { component: 'event-ttl', ...x }) });
   const gc = startGarbageCollector(gcClient, registry, (m, x) => log.warn(m, { component: 'garbage-collector', ...x }));
+  const manager = await startControllerManager(
+    {
+      makeClient: (u) => localClient(call, u),
+      registry,
+      log: (component) => (m, x) => log.info(m, { component, ...x }),
+      config: {
+        clusterCIDR: o.clusterCIDR ?? '10.244.0.0/16',
+        nodeCIDRMaskSize: o.nodeCIDRMaskSize ?? 24,
+        serviceCIDR: config.serviceCIDR,
+        clusterDomain: config.clusterDomain,
+        simNodes: o.simNodes ?? 0,
+        disabled: o.disabledControllers ?? [],
+      },
+    },
+    components,
+  );
 
   const keep = o.compactionRevisions ?? 10_000;
   const compactor = setInterval(() => {
@@ -198,6 +223,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       clearInterval(compactor);
       nsController.stop();
       crdController.stop();
+      manager.stop();
       gc.stop();
       eventTTL.stop();
       await new Promise<void>((r) => {

@@ -9,6 +9,10 @@ const serverFlags: FlagSpec[] = [
   { name: 'service-cluster-ip-range', help: 'CIDR for Service cluster IPs', default: '10.96.0.0/12' },
   { name: 'service-node-port-range', help: 'port range for NodePort Services', default: '30000-32767' },
   { name: 'watch-cache-size', help: 'events kept for watches that start at an older resourceVersion', default: '2000' },
+  { name: 'cluster-cidr', help: 'pod network; each node gets a podCIDR from it', default: '10.244.0.0/16' },
+  { name: 'node-cidr-mask-size', help: 'prefix length of each node\'s podCIDR', default: '24' },
+  { name: 'sim-nodes', help: 'run this many simulated nodes in the server process', default: '0' },
+  { name: 'disable-controllers', help: 'comma-separated controller-manager components to leave out' },
   { name: 'config', help: 'YAML file with flag values' },
   { name: 'help', help: 'show this help', boolean: true },
 ];
@@ -34,6 +38,10 @@ const commands: Record<string, { summary: string; run(argv: string[]): Promise<v
         serviceCIDR: values['service-cluster-ip-range'],
         nodePortRange: values['service-node-port-range'],
         watchCacheSize: Number(values['watch-cache-size']),
+        clusterCIDR: values['cluster-cidr'],
+        nodeCIDRMaskSize: Number(values['node-cidr-mask-size']),
+        simNodes: Number(values['sim-nodes']),
+        disabledControllers: values['disable-controllers'] ? values['disable-controllers'].split(',').map((x) => x.trim()).filter(Boolean) : [],
       });
       process.stdout.write(`Sampan API server listening on ${s.url}\nkubeconfig: ${s.kubeconfigPath}\nTry: kubectl --kubeconfig ${s.kubeconfigPath} get namespaces\n`);
       const stop = async () => {
