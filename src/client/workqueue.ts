@@ -66,6 +66,17 @@ export function workQueue(sync: (key: string) => Promise<boolean | void>, o: Wor
     }
   };
 
+  // keys added in the same tick are coalesced before any sync starts
+  let scheduled = false;
+  function schedule() {
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      pump();
+    });
+  }
+
   function pump() {
     while (!stopped && active < workers && queue.size) {
       const key = queue.values().next().value as string;
@@ -78,7 +89,6 @@ export function workQueue(sync: (key: string) => Promise<boolean | void>, o: Wor
   }
 
   async function run(key: string) {
-    await Promise.resolve();
     try {
       const r = await sync(key);
       if (r === false) addAfter(key, o.notDoneDelayMs ?? 1000);
@@ -100,7 +110,7 @@ export function workQueue(sync: (key: string) => Promise<boolean | void>, o: Wor
     if (processing.has(key)) dirty.add(key);
     else queue.add(key);
     const p = idlePromise();
-    pump();
+    schedule();
     return p;
   }
 
