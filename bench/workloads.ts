@@ -1,0 +1,228 @@
+// Workload scenarios: a real `sampan server --sim-nodes N` child process (controllers, scheduler
+// and simulated kubelets in one process, as `sampan server` runs them), driven over HTTPS.
+//
+// scheduling  N simulated nodes, P pods from D Deployments: pods/s from creation to bound and the
+//             p99 of each pod's create→bound latency (as seen by one watch on the namespace)
+// rollout     one Deployment of R replicas over M nodes: time until all R are Ready
+//
+// Each first measures the API's raw pod-create rate in the same run (pods with a scheduler name
+// nobody serves, created as fast as the server takes them, 32 in flight), so the figures can be
+// read as a ratio on a noisy machine.
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { credentialsFromKubeconfig, newClient, openWatch, watchAgent, type Client } from './lib/client.js';
+import { closedLoop, round, summarize } from './lib/load.js';
+import { machineBusySeconds, startBenchServer, type BenchServer } from './lib/server.js';
+import type { Figures, Preset, Scenario, ScenarioContext } from './scenario.js';
+
+export interface SchedulingParams {
+  nodes: number;
+  deployments: number;
+  replicas: number;
+  baselinePods: number;
+  timeoutMs: number;
+}
+
+export const schedulingPresets: Record<Preset, SchedulingParams> = {
+  full: { nodes: 1000, deployments: 10, replicas: 1000, baselinePods: 3000, timeoutMs: 300_000 },
+  quick: { nodes: 100, deployments: 4, replicas: 250, baselinePods: 1000, timeoutMs: 120_000 },
+  tiny: { nodes: 5, deployments: 2, replicas: 10, baselinePods: 40, timeoutMs: 60_000 },
+};
+
+export interface RolloutParams {
+  nodes: number;
+  replicas: number;
+  baselinePods: number;
+  timeoutMs: number;
+}
+
+export const rolloutPresets: Record<Preset, RolloutParams> = {
+  full: { nodes: 100, replicas: 1000, baselinePods: 3000, timeoutMs: 300_000 },
+  quick: { nodes: 20, replicas: 300, baselinePods: 1000, timeoutMs: 120_000 },
+  tiny: { nodes: 3, replicas: 10, baselinePods: 40, timeoutMs: 60_000 },
+};
+
+const podJson = (ns: string, name: string) =>
+  JSON.stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, labels: { app: 'baseline' } },
+    spec: { schedulerName: 'bench-no-scheduler', containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+  });
+
+const deploymentJson = (ns: string, name: string, replicas: number) =>
+  JSON.stringify({
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'web', image: 'nginx:1.25', ports: [{ containerPort: 80 }], resources: { requests: { cpu: '10m', memory: '16Mi' } } }] },
+      },
+    },
+  });
+
+async function must(c: Client, method: string, path: string, body?: string, headers?: Record<string, string>) {
+  const r = await c.request(method, path, body, headers);
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.body.slice(0, 300)}`);
+  return r;
+}
+
+async function startWithNodes(ctx: ScenarioContext, nodes: number): Promise<{ server: BenchServer; client: Client }> {
+  // a /24 per node: 1,000 nodes need more than the default /16
+  const server = await startBenchServer({ serverArgs: ['--sim-nodes', String(nodes), '--cluster-cidr', '10.0.0.0/8', '--node-cidr-mask-size', '24'] });
+  const client = newClient(credentialsFromKubeconfig(server.kubeconfig), { maxSockets: 32 });
+  const t0 = performance.now();
+  for (;;) {
+    const r = await must(client, 'GET', '/api/v1/nodes');
+    const items = JSON.parse(r.body).items as any[];
+    const ready = items.filter((n) => n.spec?.podCIDR && n.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')).length;
+    if (ready >= nodes) break;
+    if (performance.now() - t0 > 120_000) throw new Error(`only ${ready}/${nodes} nodes Ready with a podCIDR after 120 s`);
+    await sleep(250);
+  }
+  ctx.log(`${nodes} simulated nodes Ready in ${Math.round(performance.now() - t0)} ms`);
+  return { server, client };
+}
+
+/** The API's raw pod-create rate: pods nobody schedules, 32 in flight. */
+async function baseline(client: Client, count: number): Promise<number> {
+  await must(client, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'baseline' } }));
+  const r = await closedLoop(32, count, async (i) => {
+    const res = await client.request('POST', '/api/v1/namespaces/baseline/pods', podJson('baseline', `p${i}`));
+    if (res.status !== 201) return `${res.status}`;
+  });
+  return r.achievedPerSec;
+}
+
+interface PodTimes {
+  created: Map<string, number>;
+  bound: Map<string, number>;
+  ready: Map<string, number>;
+}
+
+/** Watches pods of one namespace and records when each was first seen, bound and Ready. */
+async function watchPods(client: Client, ns: string, t: PodTimes) {
+  const agent = watchAgent(client.creds);
+  const w = openWatch(agent, client.creds, `/api/v1/namespaces/${ns}/pods?watch=true&allowWatchBookmarks=false`, (line) => {
+    const now = performance.now();
+    const ev = JSON.parse(line.toString('utf8'));
+    const p = ev.object;
+    const name = p?.metadata?.name;
+    if (!name || ev.type === 'DELETED') return;
+    if (!t.created.has(name)) t.created.set(name, now);
+    if (p.spec?.nodeName && !t.bound.has(name)) t.bound.set(name, now);
+    if (!t.ready.has(name) && p.status?.conditions?.some((c: any) => c.type === 'Ready' && c.status === 'True')) t.ready.set(name, now);
+  });
+  await w.ready;
+  return () => {
+    w.stop();
+    agent.destroy();
+  };
+}
+
+async function waitFor(cond: () => boolean, timeoutMs: number, what: () => string) {
+  const t0 = performance.now();
+  while (!cond()) {
+    if (performance.now() - t0 > timeoutMs) throw new Error(`timed out: ${what()}`);
+    await sleep(50);
+  }
+}
+
+export const schedulingScenario: Scenario = {
+  name: 'scheduling',
+  summary: 'scheduler throughput: pods/s from create to bound on N simulated nodes (target ≥ 3,000 on 1,000)',
+  columns: ['nodes', 'pods', 'scheduled_per_s', 'schedule_p99_ms', 'all_ready_s', 'api_create_per_s', 'ratio', 'server_cpu_s'],
+  async run(ctx) {
+    const p = schedulingPresets[ctx.preset];
+    const total = p.deployments * p.replicas;
+    const { server, client } = await startWithNodes(ctx, p.nodes);
+    const busy0 = machineBusySeconds();
+    try {
+      const apiRate = await baseline(client, p.baselinePods);
+      ctx.log(`baseline: ${Math.round(apiRate)} pod creates/s`);
+      await must(client, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'sched' } }));
+      const times: PodTimes = { created: new Map(), bound: new Map(), ready: new Map() };
+      const stop = await watchPods(client, 'sched', times);
+      const cpu0 = server.cpuSeconds();
+      const t0 = performance.now();
+      await Promise.all(Array.from({ length: p.deployments }, (_, i) => must(client, 'POST', '/apis/apps/v1/namespaces/sched/deployments', deploymentJson('sched', `d${i}`, p.replicas))));
+      await waitFor(() => times.bound.size >= total, p.timeoutMs, () => `${times.bound.size}/${total} pods bound (${times.created.size} created)`);
+      const boundAt = performance.now();
+      await waitFor(() => times.ready.size >= total, p.timeoutMs, () => `${times.ready.size}/${total} pods Ready`);
+      const readyAt = performance.now();
+      const cpu = server.cpuSeconds() - cpu0;
+      stop();
+      const firstCreated = Math.min(...times.created.values());
+      const lat: number[] = [];
+      for (const [name, b] of times.bound) lat.push(b - (times.created.get(name) ?? b));
+      const s = summarize(lat);
+      const perS = total / ((boundAt - firstCreated) / 1000);
+      return {
+        scenario: 'scheduling',
+        preset: ctx.preset,
+        nodes: p.nodes,
+        pods: total,
+        scheduled_per_s: round(perS, 0),
+        schedule_p50_ms: round(s.p50, 1),
+        schedule_p99_ms: round(s.p99, 1),
+        all_bound_s: round((boundAt - t0) / 1000, 2),
+        all_ready_s: round((readyAt - t0) / 1000, 2),
+        api_create_per_s: round(apiRate, 0),
+        ratio: round(perS / apiRate, 2),
+        server_cpu_s: round(cpu, 1),
+        server_rss_mb: round(server.memory().rssMb, 0),
+        other_cpu_s: round(machineBusySeconds() - busy0 - cpu, 1),
+        targets_missed: ctx.preset === 'full' && perS < 3000 ? ['scheduled_per_s >= 3000'] : [],
+      } satisfies Figures;
+    } finally {
+      client.close();
+      await server.cleanup();
+    }
+  },
+};
+
+export const rolloutScenario: Scenario = {
+  name: 'rollout',
+  summary: 'one Deployment of R replicas over M simulated nodes: time until all Ready',
+  columns: ['nodes', 'replicas', 'all_ready_s', 'ready_per_s', 'api_create_per_s', 'ratio', 'server_cpu_s'],
+  async run(ctx) {
+    const p = rolloutPresets[ctx.preset];
+    const { server, client } = await startWithNodes(ctx, p.nodes);
+    try {
+      const apiRate = await baseline(client, p.baselinePods);
+      ctx.log(`baseline: ${Math.round(apiRate)} pod creates/s`);
+      await must(client, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'roll' } }));
+      const cpu0 = server.cpuSeconds();
+      const t0 = performance.now();
+      await must(client, 'POST', '/apis/apps/v1/namespaces/roll/deployments', deploymentJson('roll', 'web', p.replicas));
+      let last: any;
+      for (;;) {
+        last = JSON.parse((await must(client, 'GET', '/apis/apps/v1/namespaces/roll/deployments/web')).body);
+        const st = last.status ?? {};
+        if (st.readyReplicas === p.replicas && st.updatedReplicas === p.replicas && st.availableReplicas === p.replicas) break;
+        if (performance.now() - t0 > p.timeoutMs) throw new Error(`timed out: deployment status ${JSON.stringify(st)}`);
+        await sleep(100);
+      }
+      const secs = (performance.now() - t0) / 1000;
+      return {
+        scenario: 'rollout',
+        preset: ctx.preset,
+        nodes: p.nodes,
+        replicas: p.replicas,
+        all_ready_s: round(secs, 2),
+        ready_per_s: round(p.replicas / secs, 0),
+        api_create_per_s: round(apiRate, 0),
+        ratio: round(p.replicas / secs / apiRate, 2),
+        server_cpu_s: round(server.cpuSeconds() - cpu0, 1),
+        server_rss_mb: round(server.memory().rssMb, 0),
+      } satisfies Figures;
+    } finally {
+      client.close();
+      await server.cleanup();
+    }
+  },
+};
