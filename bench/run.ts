@@ -8,10 +8,10 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { apiScenario } from './api.js';
-import { rolloutScenario, schedulingScenario } from './workloads.js';
+import { rolloutScenario, scaleScenario, schedulingScenario } from './workloads.js';
 import type { Figure, Figures, Preset, Scenario } from './scenario.js';
 
-export const scenarios: Scenario[] = [apiScenario, schedulingScenario, rolloutScenario];
+export const scenarios: Scenario[] = [apiScenario, schedulingScenario, rolloutScenario, scaleScenario];
 
 export interface RunOptions {
   names: string[];

@@ -226,3 +226,111 @@ export const rolloutScenario: Scenario = {
     }
   },
 };
+
+export interface ScaleParams {
+  nodes: number;
+  deployments: number;
+  replicas: number;
+  /** Probe requests per second of each kind (get, list page, create) while filling and after. */
+  probeRate: number;
+  steadySeconds: number;
+  timeoutMs: number;
+}
+
+export const scalePresets: Record<Preset, ScaleParams> = {
+  full: { nodes: 5000, deployments: 150, replicas: 1000, probeRate: 5, steadySeconds: 30, timeoutMs: 1_800_000 },
+  quick: { nodes: 500, deployments: 20, replicas: 500, probeRate: 5, steadySeconds: 10, timeoutMs: 300_000 },
+  tiny: { nodes: 5, deployments: 2, replicas: 10, probeRate: 5, steadySeconds: 1, timeoutMs: 60_000 },
+};
+
+/** API latency probes at a fixed low rate: GET a node, list a page of pods, create a ConfigMap. */
+function probes(client: Client, rate: number) {
+  const lat: number[] = [];
+  let errors = 0;
+  let n = 0;
+  let stopped = false;
+  const one = async (kind: number) => {
+    const t = performance.now();
+    const i = n++;
+    let r;
+    if (kind === 0) r = await client.request('GET', '/api/v1/nodes/sim-node-0');
+    else if (kind === 1) r = await client.request('GET', '/api/v1/namespaces/scale/pods?limit=500');
+    else r = await client.request('POST', '/api/v1/namespaces/probe/configmaps', JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `c${i}` }, data: { a: 'b' } }));
+    if (r.status >= 300) errors++;
+    lat.push(performance.now() - t);
+  };
+  const timer = setInterval(() => {
+    if (stopped) return;
+    for (let k = 0; k < 3; k++) one(k).catch(() => errors++);
+  }, 1000 / rate);
+  return {
+    take() {
+      const s = summarize(lat, errors);
+      lat.length = 0;
+      errors = 0;
+      return s;
+    },
+    stop() {
+      stopped = true;
+      clearInterval(timer);
+    },
+  };
+}
+
+export const scaleScenario: Scenario = {
+  name: 'scale',
+  summary: 'one server with N simulated nodes and P pods (target 5,000 × 150,000 with API p99 ≤ 1 s); full preset takes a long time',
+  columns: ['nodes', 'pods', 'pods_running', 'fill_s', 'fill_api_p99_ms', 'steady_api_p99_ms', 'server_rss_mb'],
+  async run(ctx) {
+    const p = scalePresets[ctx.preset];
+    const total = p.deployments * p.replicas;
+    // /24 per node from 10.0.0.0/8 holds 65,536 nodes
+    const { server, client } = await startWithNodes(ctx, p.nodes);
+    try {
+      for (const name of ['scale', 'probe']) await must(client, 'POST', '/api/v1/namespaces', JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+      const probe = probes(client, p.probeRate);
+      const t0 = performance.now();
+      const cpu0 = server.cpuSeconds();
+      for (let i = 0; i < p.deployments; i++) await must(client, 'POST', '/apis/apps/v1/namespaces/scale/deployments', deploymentJson('scale', `d${i}`, p.replicas));
+      let ready = 0;
+      let lastLog = 0;
+      for (;;) {
+        const r = await must(client, 'GET', '/apis/apps/v1/namespaces/scale/deployments');
+        ready = 0;
+        for (const d of JSON.parse(r.body).items) ready += d.status?.readyReplicas ?? 0;
+        if (ready >= total) break;
+        if (performance.now() - t0 > p.timeoutMs) break;
+        if (performance.now() - lastLog > 30_000) {
+          lastLog = performance.now();
+          ctx.log(`${ready}/${total} pods Ready after ${Math.round((lastLog - t0) / 1000)} s, RSS ${Math.round(server.memory().rssMb)} MB`);
+        }
+        await sleep(2000);
+      }
+      const fillS = (performance.now() - t0) / 1000;
+      const fill = probe.take();
+      await sleep(p.steadySeconds * 1000);
+      const steady = probe.take();
+      probe.stop();
+      const mem = server.memory();
+      return {
+        scenario: 'scale',
+        preset: ctx.preset,
+        nodes: p.nodes,
+        pods: total,
+        pods_running: ready,
+        fill_s: round(fillS, 1),
+        fill_api_p50_ms: round(fill.p50, 1),
+        fill_api_p99_ms: round(fill.p99, 1),
+        fill_api_errors: fill.errors,
+        steady_api_p99_ms: round(steady.p99, 1),
+        server_cpu_s: round(server.cpuSeconds() - cpu0, 1),
+        server_rss_mb: round(mem.rssMb, 0),
+        server_peak_rss_mb: round(mem.peakMb, 0),
+        targets_missed: ctx.preset === 'full' ? [...(ready < total ? ['all pods Running'] : []), ...(fill.p99 > 1000 || steady.p99 > 1000 ? ['API p99 <= 1 s'] : [])] : [],
+      } satisfies Figures;
+    } finally {
+      client.close();
+      await server.cleanup();
+    }
+  },
+};
