@@ -1,4 +1,9 @@
 // Every component the controller manager starts, in start order. Add one line per component.
 import type { Component } from './manager.js';
+import { nodeIpamComponent } from './nodeipam/nodeipam.js';
+import { simNodesComponent } from '../simnode/component.js';
 
-export const components: Component[] = [];
+export const components: Component[] = [
+  nodeIpamComponent,
+  simNodesComponent,
+];
