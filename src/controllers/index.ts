@@ -1,9 +1,15 @@
 // Every component the controller manager starts, in start order. Add one line per component.
 import type { Component } from './manager.js';
+import { serviceAccountController } from './serviceaccount/serviceaccount.js';
+import { endpointsController } from './endpoints/endpoints.js';
+import { endpointSliceController } from './endpointslice/endpointslice.js';
 import { nodeIpamComponent } from './nodeipam/nodeipam.js';
 import { simNodesComponent } from '../simnode/component.js';
 
 export const components: Component[] = [
+  serviceAccountController,
+  endpointsController,
+  endpointSliceController,
   nodeIpamComponent,
   simNodesComponent,
 ];

@@ -108,6 +108,7 @@ export async function startControllerManager(
     g.push(c);
   }
   const electors: LeaderElector[] = [];
+  let stopping = false;
   const held = new Set<string>();
   const leLog = o.log('leader-election');
   for (const [lease, group] of groups) {
@@ -151,7 +152,7 @@ export async function startControllerManager(
         await starting;
       },
       onStoppedLeading() {
-        leLog('leader election lost', { lease, identity });
+        if (!stopping) leLog('leader election lost', { lease, identity });
         stopGroup();
       },
     });
@@ -166,6 +167,7 @@ export async function startControllerManager(
     identity,
     leading: () => [...held],
     stop() {
+      stopping = true;
       const released = Promise.all(electors.map((e) => e.stop()));
       for (const r of unelected.reverse()) r.stop();
       informers.stop();
