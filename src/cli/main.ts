@@ -17,6 +17,21 @@ const serverFlags: FlagSpec[] = [
   { name: 'help', help: 'show this help', boolean: true },
 ];
 
+const simNodeFlags: FlagSpec[] = [
+  { name: 'count', help: 'how many nodes to simulate' },
+  { name: 'kubeconfig', help: 'kubeconfig of the API server (default $KUBECONFIG or ~/.kube/config)' },
+  { name: 'name-prefix', help: 'node names are <prefix><index>', default: 'sim-node-' },
+  { name: 'cpu', help: 'CPU capacity of each node', default: '32' },
+  { name: 'memory', help: 'memory capacity of each node', default: '256Gi' },
+  { name: 'pods', help: 'pod capacity of each node', default: '110' },
+  { name: 'ephemeral-storage', help: 'ephemeral-storage capacity of each node', default: '100Gi' },
+  { name: 'labels', help: 'extra node labels, k=v,...' },
+  { name: 'taints', help: 'node taints, k=v:NoSchedule,...' },
+  { name: 'run-seconds', help: 'run time of restartPolicy Never/OnFailure pods (annotation sim.sampan.io/run-seconds)', default: '1' },
+  { name: 'max-grace-seconds', help: 'longest wait before a deleted pod is removed', default: '1' },
+  { name: 'help', help: 'show this help', boolean: true },
+];
+
 const commands: Record<string, { summary: string; run(argv: string[]): Promise<void> }> = {
   server: {
     summary: 'Run the API server (Kubernetes-compatible control plane) on an embedded SQLite store.',
@@ -46,6 +61,32 @@ const commands: Record<string, { summary: string; run(argv: string[]): Promise<v
       process.stdout.write(`Sampan API server listening on ${s.url}\nkubeconfig: ${s.kubeconfigPath}\nTry: kubectl --kubeconfig ${s.kubeconfigPath} get namespaces\n`);
       const stop = async () => {
         await s.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+    },
+  },
+  'sim-nodes': {
+    summary: 'Run simulated nodes (kubelets that run nothing) against an API server.',
+    async run(argv) {
+      const { values, rest } = parseFlags(argv, simNodeFlags);
+      if (values.help) {
+        console.log(usage('sim-nodes', this.summary, simNodeFlags));
+        return;
+      }
+      if (rest.length) throw new Error(`unexpected argument: ${rest[0]}`);
+      const { simNodesOptionsFromFlags, startSimNodes } = await import('../simnode/cli.js');
+      const { httpClient } = await import('../client/http.js');
+      const { log } = await import('../util/log.js');
+      const opts = simNodesOptionsFromFlags(values);
+      const client = httpClient(values.kubeconfig ?? (await import('../client/kubeconfig.js')).defaultKubeconfigPath());
+      const sim = await startSimNodes(client, { ...opts, log: (m, x) => log.info(m, { component: 'sim-nodes', ...x }) });
+      await sim.ready;
+      process.stdout.write(`${sim.nodes.length} simulated nodes running against ${client.server}: ${sim.nodes.length > 5 ? `${sim.nodes.slice(0, 3).join(', ')}, …, ${sim.nodes[sim.nodes.length - 1]}` : sim.nodes.join(', ')}\n`);
+      const stop = () => {
+        sim.stop();
+        client.close();
         process.exit(0);
       };
       process.on('SIGINT', stop);
