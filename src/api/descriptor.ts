@@ -131,6 +131,8 @@ export interface ResourceDescriptor {
   storedAs?: GroupResource;
   /** Whether a create keeps the status it was sent (nodes) or resets it (default when status is a subresource). */
   statusOnCreate?: 'reset' | 'keep';
+  /** Status writes also take metadata.annotations (Deployments: the controller records its revision annotation with the status). */
+  statusUpdatesAnnotations?: boolean;
   /**
    * What still holds a deleting object besides metadata.finalizers (a Namespace's
    * spec.finalizers). Such an object is marked deleted and kept until this returns [].

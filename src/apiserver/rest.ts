@@ -627,6 +627,10 @@ function prepareUpdate(sc: ServerContext, d: ResourceDescriptor, next: KubeObjec
     obj = clone(current);
     if (next.status === undefined) delete obj.status;
     else obj.status = next.status;
+    if (d.statusUpdatesAnnotations) {
+      if (next.metadata.annotations === undefined) delete obj.metadata.annotations;
+      else obj.metadata.annotations = next.metadata.annotations;
+    }
     if (o.managedByCaller) obj.metadata.managedFields = next.metadata.managedFields;
   } else if (o.subresource === 'finalize') {
     obj = clone(current);

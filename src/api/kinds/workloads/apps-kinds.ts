@@ -192,6 +192,7 @@ const deploymentBase = {
   namespaced: true,
   subresources: { status: true, scale },
   hasGeneration: 'spec+annotations' as const,
+  statusUpdatesAnnotations: true,
   defaults: (obj: KubeObject) => defaultDeploymentV1(obj),
   validate: (obj: KubeObject, ctx: RequestContext) => (ctx.subresource === 'status' ? validateDeploymentStatus(obj.status) : validateDeploymentSpec(obj)),
   validateUpdate: (obj: KubeObject, old: KubeObject, ctx: RequestContext) => {
