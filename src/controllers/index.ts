@@ -1,5 +1,7 @@
 // Every component the controller manager starts, in start order. Add one line per component.
 import type { Component } from './manager.js';
+import { replicaSetComponent, replicationControllerComponent } from './replicaset/replicaset.js';
+import { deploymentComponent } from './deployment/deployment.js';
 import { serviceAccountController } from './serviceaccount/serviceaccount.js';
 import { endpointsController } from './endpoints/endpoints.js';
 import { endpointSliceController } from './endpointslice/endpointslice.js';
@@ -7,6 +9,9 @@ import { nodeIpamComponent } from './nodeipam/nodeipam.js';
 import { simNodesComponent } from '../simnode/component.js';
 
 export const components: Component[] = [
+  replicaSetComponent,
+  replicationControllerComponent,
+  deploymentComponent,
   serviceAccountController,
   endpointsController,
   endpointSliceController,
