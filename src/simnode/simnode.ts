@@ -46,7 +46,7 @@ export interface SimNodesOptions {
 
 export interface SimNodes {
   nodes: string[];
-  /** Resolves once every node has been registered. */
+  /** Resolves once every node has had its first registration attempt (failures are retried in the background). */
   ready: Promise<void>;
   stop(): void;
 }
