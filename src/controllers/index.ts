@@ -7,6 +7,7 @@ import { endpointsController } from './endpoints/endpoints.js';
 import { endpointSliceController } from './endpointslice/endpointslice.js';
 import { nodeIpamComponent } from './nodeipam/nodeipam.js';
 import { simNodesComponent } from '../simnode/component.js';
+import { schedulerComponent } from '../scheduler/scheduler.js';
 
 export const components: Component[] = [
   replicaSetComponent,
@@ -17,4 +18,5 @@ export const components: Component[] = [
   endpointSliceController,
   nodeIpamComponent,
   simNodesComponent,
+  schedulerComponent,
 ];

@@ -422,6 +422,7 @@ export function startScheduler(ctx: ControllerContext, o: SchedulerOptions = {})
 
 export const schedulerComponent: Component = {
   name: 'scheduler',
+  lease: 'kube-scheduler',
   start(ctx) {
     return startScheduler(ctx);
   },
