@@ -5,6 +5,9 @@ import { deploymentComponent } from './deployment/deployment.js';
 import { serviceAccountController } from './serviceaccount/serviceaccount.js';
 import { endpointsController } from './endpoints/endpoints.js';
 import { endpointSliceController } from './endpointslice/endpointslice.js';
+import { nodeLifecycleController } from './nodelifecycle/nodelifecycle.js';
+import { taintEvictionController } from './nodelifecycle/tainteviction.js';
+import { podGCController } from './podgc/podgc.js';
 import { nodeIpamComponent } from './nodeipam/nodeipam.js';
 import { simNodesComponent } from '../simnode/component.js';
 import { schedulerComponent } from '../scheduler/scheduler.js';
@@ -16,6 +19,9 @@ export const components: Component[] = [
   serviceAccountController,
   endpointsController,
   endpointSliceController,
+  nodeLifecycleController,
+  taintEvictionController,
+  podGCController,
   nodeIpamComponent,
   simNodesComponent,
   schedulerComponent,
