@@ -2,6 +2,8 @@
 import type { Component } from './manager.js';
 import { replicaSetComponent, replicationControllerComponent } from './replicaset/replicaset.js';
 import { deploymentComponent } from './deployment/deployment.js';
+import { statefulSetController } from './statefulset/statefulset.js';
+import { daemonSetController } from './daemonset/daemonset.js';
 import { serviceAccountController } from './serviceaccount/serviceaccount.js';
 import { endpointsController } from './endpoints/endpoints.js';
 import { endpointSliceController } from './endpointslice/endpointslice.js';
@@ -16,6 +18,8 @@ export const components: Component[] = [
   replicaSetComponent,
   replicationControllerComponent,
   deploymentComponent,
+  statefulSetController,
+  daemonSetController,
   serviceAccountController,
   endpointsController,
   endpointSliceController,
