@@ -13,6 +13,11 @@ import { podGCController } from './podgc/podgc.js';
 import { nodeIpamComponent } from './nodeipam/nodeipam.js';
 import { simNodesComponent } from '../simnode/component.js';
 import { schedulerComponent } from '../scheduler/scheduler.js';
+import { persistentVolumeBinder } from './volume/binder.js';
+import { localPathProvisionerComponent } from './volume/localpath.js';
+import { pvcProtectionComponent, pvProtectionComponent } from './volume/protection.js';
+import { resourceQuotaComponent } from './resourcequota/resourcequota.js';
+import { disruptionComponent } from './disruption/disruption.js';
 
 export const components: Component[] = [
   replicaSetComponent,
@@ -29,4 +34,10 @@ export const components: Component[] = [
   nodeIpamComponent,
   simNodesComponent,
   schedulerComponent,
+  persistentVolumeBinder,
+  localPathProvisionerComponent,
+  pvcProtectionComponent,
+  pvProtectionComponent,
+  resourceQuotaComponent,
+  disruptionComponent,
 ];
