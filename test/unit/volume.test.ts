@@ -108,7 +108,7 @@ test('in a server: binding, pre-binding, Released not rebound, protection finali
   const events = async (name: string) => (await c.list<KubeObject>('/api/v1/namespaces/default/events')).items.filter((e: any) => e.involvedObject.name === name).map((e: any) => `${e.reason}: ${e.message}`);
   try {
     // the default class
-    const sc: KubeObject = await until(() => c.getOrNull<KubeObject>('/apis/storage.k8s.io/v1/storageclasses/local-path'), 'default class');
+    const sc = await until<KubeObject>(async () => (await c.getOrNull<KubeObject>('/apis/storage.k8s.io/v1/storageclasses/local-path')) ?? undefined, 'default class');
     assert.equal((sc as any)!.provisioner, 'rancher.io/local-path');
     assert.equal((sc as any).volumeBindingMode, 'WaitForFirstConsumer');
     assert.equal(sc!.metadata.annotations!['storageclass.kubernetes.io/is-default-class'], 'true');
