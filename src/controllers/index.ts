@@ -18,6 +18,9 @@ import { localPathProvisionerComponent } from './volume/localpath.js';
 import { pvcProtectionComponent, pvProtectionComponent } from './volume/protection.js';
 import { resourceQuotaComponent } from './resourcequota/resourcequota.js';
 import { disruptionComponent } from './disruption/disruption.js';
+import { jobComponent } from './job/job.js';
+import { cronJobComponent } from './cronjob/cronjob.js';
+import { ttlAfterFinishedComponent } from './ttlafterfinished/ttlafterfinished.js';
 
 export const components: Component[] = [
   replicaSetComponent,
@@ -40,4 +43,7 @@ export const components: Component[] = [
   pvProtectionComponent,
   resourceQuotaComponent,
   disruptionComponent,
+  jobComponent,
+  cronJobComponent,
+  ttlAfterFinishedComponent,
 ];
