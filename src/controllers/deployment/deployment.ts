@@ -12,7 +12,7 @@ import type { Client } from '../../client/local.js';
 import { workQueue } from '../../client/workqueue.js';
 import type { Component, ControllerContext } from '../manager.js';
 import { byCreation, controllerRef, ownerRefTo, templateHash } from '../util.js';
-import { ensureIndex, OWNER_INDEX, ownerIndexFunc, sameJson } from '../replicaset/replicaset.js';
+import { ensureIndex, OWNER_INDEX, ownerIndexFunc, releasePatch, sameJson } from '../replicaset/replicaset.js';
 import {
   activeReplicaSets,
   byRevision,
@@ -165,7 +165,7 @@ export function startDeploymentController(ctx: ControllerContext): { stop(): voi
       }
       if (deleting) continue;
       try {
-        await client.patch(rsPath(ns, rs.metadata.name), { metadata: { ownerReferences: [{ $patch: 'delete', uid }], uid: rs.metadata.uid } }, 'strategic');
+        await client.patch(rsPath(ns, rs.metadata.name), releasePatch(rs, uid), 'merge');
       } catch (e) {
         if (!(e instanceof ApiError && (e.code === 404 || e.code === 422))) throw e;
       }

@@ -131,6 +131,15 @@ export function podFromTemplate(owner: KubeObject, template: any): KubeObject {
   return { apiVersion: 'v1', kind: 'Pod', metadata: meta, spec: structuredClone(template?.spec ?? {}) };
 }
 
+/**
+ * The merge patch that drops ownerUid from obj's ownerReferences (null when none remain, so the
+ * field goes away as it does in Kubernetes), guarded by the resourceVersion it was computed from.
+ */
+export function releasePatch(obj: KubeObject, ownerUid: string): object {
+  const rest = (obj.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid);
+  return { metadata: { ownerReferences: rest.length ? rest : null, uid: obj.metadata.uid, resourceVersion: obj.metadata.resourceVersion } };
+}
+
 const isSubset = (sub: Record<string, string> | undefined, of: Record<string, string> | undefined) => {
   for (const [k, v] of Object.entries(sub ?? {})) if (of?.[k] !== v) return false;
   return true;
@@ -290,7 +299,7 @@ export function startReplicaSetController(ctx: ControllerContext, flavor: Flavor
       }
       if (deleting) continue;
       try {
-        await client.patch(`/api/v1/namespaces/${ns}/pods/${pod.metadata.name}`, { metadata: { ownerReferences: [{ $patch: 'delete', uid }], uid: pod.metadata.uid } }, 'strategic');
+        await client.patch(`/api/v1/namespaces/${ns}/pods/${pod.metadata.name}`, releasePatch(pod, uid), 'merge');
       } catch (e) {
         if (!(e instanceof ApiError && (e.code === 404 || e.code === 422))) throw e;
       }
