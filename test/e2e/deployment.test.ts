@@ -178,3 +178,28 @@ test('deployments: Recreate, progress deadline, revisionHistoryLimit and adoptio
     c.cleanup();
   }
 });
+
+test('deployments: a server killed mid-rollout resumes it without duplicate pods or ReplicaSets', async () => {
+  const c = await startCluster({ extraArgs: ['--sim-nodes', '3'] });
+  try {
+    await c.k('create deployment crash --image=nginx:1 --replicas=6');
+    assert.equal((await status(c, 'crash')).code, 0);
+    await c.k('set image deployment/crash nginx=nginx:2');
+    await c.kill9();
+    await c.restart();
+    const r = await status(c, 'crash');
+    assert.equal(r.code, 0, r.stderr);
+    const sets = await rsNames(c, 'crash');
+    assert.equal(sets.length, 2);
+    assert.deepEqual(sets.map((s: any) => s.replicas).sort(), [0, 6]);
+    await eventually(async () => {
+      const pods = JSON.parse(await c.k('get pods -l app=crash -o json')).items.filter((p: any) => !p.metadata.deletionTimestamp);
+      assert.equal(pods.length, 6);
+      for (const p of pods) assert.equal(p.spec.containers[0].image, 'nginx:2');
+    }, { timeoutMs: 20_000 });
+    assert.match(await c.k('get deploy crash --no-headers'), /^crash\s+6\/6\s+6\s+6\s/);
+  } finally {
+    await c.stop();
+    c.cleanup();
+  }
+});
