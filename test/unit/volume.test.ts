@@ -165,6 +165,10 @@ test('in a server: binding, pre-binding, Released not rebound, protection finali
     await c.delete(`${PVS}/pv-2`);
     await until(async () => (await getPV('pv-2')) === null, 'pv-2 deleted');
 
+    // a claim naming no class gets the default class (retroactive default StorageClass)
+    await c.create(PVCS, { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'noclass' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+    await until(async () => (await getPVC('noclass'))?.spec?.storageClassName === 'local-path', 'default class assigned');
+
     // local-path: waits for a consumer, then provisions on the selected node and binds
     await c.create(PVCS, { ...pvc('3Gi', { cls: 'local-path', name: 'lp' }), metadata: { name: 'lp' } });
     await until(async () => (await events('lp')).includes('WaitForFirstConsumer: waiting for first consumer to be created before binding'), 'WaitForFirstConsumer');

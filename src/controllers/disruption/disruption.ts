@@ -165,8 +165,13 @@ export function disruptionController(d: DisruptionDeps) {
     add: (b) => void queue.add(keyOf(b)),
     update: (_o, b) => void queue.add(keyOf(b)),
   });
+  const sameLabels = (a: Record<string, string> | undefined, b: Record<string, string> | undefined) => {
+    if (a === b) return true;
+    const ka = Object.keys(a ?? {});
+    return ka.length === Object.keys(b ?? {}).length && ka.every((k) => a![k] === b?.[k]);
+  };
   const podChanged = (o: KubeObject, n: KubeObject) =>
-    o.metadata.labels !== n.metadata.labels ||
+    !sameLabels(o.metadata.labels, n.metadata.labels) ||
     isPodReady(o) !== isPodReady(n) ||
     o.metadata.deletionTimestamp !== n.metadata.deletionTimestamp ||
     o.status?.phase !== n.status?.phase ||
@@ -176,7 +181,7 @@ export function disruptionController(d: DisruptionDeps) {
     update(o, n) {
       if (!podChanged(o, n)) return;
       enqueuePod(n);
-      if (o.metadata.labels !== n.metadata.labels) enqueuePod(o);
+      if (!sameLabels(o.metadata.labels, n.metadata.labels)) enqueuePod(o);
     },
     delete: enqueuePod,
   });

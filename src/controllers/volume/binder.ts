@@ -32,6 +32,9 @@ const CLASSES = '/apis/storage.k8s.io/v1/storageclasses';
 /** Unbound claims and unsettled volumes are looked at again this often (Kubernetes: 15 s). */
 const RESYNC_MS = 15_000;
 
+const isDefaultStorageClass = (c: KubeObject) =>
+  c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true' || c.metadata.annotations?.['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+
 const pvcPath = (ns: string, name: string) => `/api/v1/namespaces/${ns}/persistentvolumeclaims/${name}`;
 
 export interface BinderDeps {
@@ -104,6 +107,27 @@ export function volumeBinder(d: BinderDeps) {
     await updateClaimStatus(pvc, 'Bound', pv);
   }
 
+  /** GetDefaultClass: the newest class marked default. */
+  function defaultClass(): KubeObject | undefined {
+    let best: KubeObject | undefined;
+    for (const c of classes.list()) {
+      if (!isDefaultStorageClass(c)) continue;
+      const t = c.metadata.creationTimestamp ?? '';
+      const bt = best?.metadata.creationTimestamp ?? '';
+      if (!best || t > bt || (t === bt && c.metadata.name! < best.metadata.name!)) best = c;
+    }
+    return best;
+  }
+
+  async function assignDefaultStorageClass(pvc: KubeObject): Promise<boolean> {
+    if (pvc.spec?.storageClassName !== undefined && pvc.spec?.storageClassName !== null) return false;
+    if (pvc.metadata.annotations?.['volume.beta.kubernetes.io/storage-class'] !== undefined) return false;
+    const cls = defaultClass();
+    if (!cls) return false;
+    await client.update(pvcPath(pvc.metadata.namespace!, pvc.metadata.name!), { ...pvc, spec: { ...pvc.spec, storageClassName: cls.metadata.name } });
+    return true;
+  }
+
   /** Hands the claim to its class's provisioner (provisionClaimOperation for external ones). */
   async function provisionClaim(pvc: KubeObject): Promise<KubeObject> {
     const className = claimClass(pvc);
@@ -139,6 +163,8 @@ export function volumeBinder(d: BinderDeps) {
       const cls = claimClass(pvc);
       const pv = findBestMatchForClaim(pvc, volumes.byIndex('pv-binder:class', cls), delay);
       if (pv) return bind(pv, pvc);
+      // a claim that names no class gets the default one (retroactive default StorageClass)
+      if (await assignDefaultStorageClass(pvc)) return;
       if (delay && !pvc.metadata.annotations?.[ANN_SELECTED_NODE]) {
         await recorder.event(pvc, 'Normal', 'WaitForFirstConsumer', 'waiting for first consumer to be created before binding');
       } else if (cls !== '') {
@@ -313,10 +339,12 @@ export function volumeBinder(d: BinderDeps) {
       for (const pv of volumes.byIndex('pv-binder:claim', keyOf(pvc))) queue.add(`v:${pv.metadata.name}`);
     },
   });
-  classes.addEventHandler({
-    add: (c) => enqueueUnboundClaims(c.metadata.name!),
-    update: (_o, c) => enqueueUnboundClaims(c.metadata.name!),
-  });
+  // a class (or a new default class, for claims naming none) can make pending claims bindable
+  const onClass = (c: KubeObject) => {
+    enqueueUnboundClaims(c.metadata.name!);
+    if (isDefaultStorageClass(c)) enqueueUnboundClaims('');
+  };
+  classes.addEventHandler({ add: onClass, update: (_o, c) => onClass(c) });
 
   function resync() {
     for (const pvc of claims.list()) if (pvc.status?.phase !== 'Bound') queue.add(`c:${keyOf(pvc)}`);
