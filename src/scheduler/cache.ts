@@ -129,6 +129,8 @@ export function cloneNodeInfo(ni: NodeInfo): NodeInfo {
   };
 }
 
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+
 interface PodState {
   pod: PodInfo;
   node: string;
@@ -143,6 +145,27 @@ export class SchedulerCache {
   readonly nodes = new Map<string, NodeInfo>();
   list: NodeInfo[] = [];
   private readonly pods = new Map<string, PodState>();
+  /** Pods per controlling owner per zone (default topology spreading's zone constraint). */
+  readonly ownerZones = new Map<string, Map<string, number>>();
+
+  private countZone(p: PodInfo, ni: NodeInfo, by: number) {
+    if (!p.ownerUid) return;
+    const zone = ni.labels[ZONE_LABEL];
+    if (zone === undefined) return;
+    let m = this.ownerZones.get(p.ownerUid);
+    if (!m) this.ownerZones.set(p.ownerUid, (m = new Map()));
+    const n = (m.get(zone) ?? 0) + by;
+    if (n > 0) m.set(zone, n);
+    else {
+      m.delete(zone);
+      if (!m.size) this.ownerZones.delete(p.ownerUid);
+    }
+  }
+
+  private place(ni: NodeInfo, p: PodInfo) {
+    addPodToNode(ni, p);
+    this.countZone(p, ni, 1);
+  }
 
   private info(name: string): NodeInfo {
     let ni = this.nodes.get(name);
@@ -153,7 +176,10 @@ export class SchedulerCache {
   addNode(node: KubeObject): NodeInfo {
     const ni = this.info(node.metadata.name!);
     const isNew = !ni.node;
+    const zoneBefore = ni.labels[ZONE_LABEL];
+    if (node.metadata.labels?.[ZONE_LABEL] !== zoneBefore) for (const p of ni.pods.values()) this.countZone(p, ni, -1);
     setNode(ni, node);
+    if (ni.labels[ZONE_LABEL] !== zoneBefore) for (const p of ni.pods.values()) this.countZone(p, ni, 1);
     if (isNew) this.list.push(ni);
     return ni;
   }
@@ -176,7 +202,7 @@ export class SchedulerCache {
       if (ni) this.dropFrom(ni, st.pod);
     }
     this.pods.set(p.key, { pod: p, node: p.nodeName, assumed: false });
-    addPodToNode(this.info(p.nodeName), p);
+    this.place(this.info(p.nodeName), p);
   }
 
   removePod(key: string) {
@@ -188,6 +214,8 @@ export class SchedulerCache {
   }
 
   private dropFrom(ni: NodeInfo, p: PodInfo) {
+    const cur = ni.pods.get(p.key);
+    if (cur) this.countZone(cur, ni, -1);
     removePodFromNode(ni, p);
     if (!ni.node && ni.pods.size === 0) this.nodes.delete(ni.name);
   }
@@ -196,7 +224,7 @@ export class SchedulerCache {
   assume(p: PodInfo, node: string): PodInfo {
     const placed: PodInfo = { ...p, nodeName: node };
     this.pods.set(p.key, { pod: placed, node, assumed: true });
-    addPodToNode(this.info(node), placed);
+    this.place(this.info(node), placed);
     return placed;
   }
 

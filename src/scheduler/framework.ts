@@ -190,7 +190,7 @@ export class Algorithm {
       const max = Math.max(...s);
       if (max > 0) for (let i = 0; i < len; i++) total[i] += W_NODE_AFFINITY * Math.trunc((100 * s[i]) / max);
     }
-    const spread = preScoreSpread(pod, nodes, env.cache.list);
+    const spread = preScoreSpread(pod, nodes, env.cache);
     if (spread) {
       const s = nodes.map((ni) => scoreSpread(spread, ni));
       normalizeSpread(spread, nodes, s);

@@ -99,6 +99,17 @@ export interface PodInfo {
   gated: boolean;
 }
 
+// owner UIDs are interned: one string instance per owner makes the per-node count lookups cheap
+const owners = new Map<string, string>();
+function internOwner(uid: string): string {
+  let u = owners.get(uid);
+  if (u === undefined) {
+    if (owners.size > 100_000) owners.clear();
+    owners.set(uid, (u = uid));
+  }
+  return u;
+}
+
 const quantityMemo = new Map<string, number>();
 const milliMemo = new Map<string, number>();
 
@@ -300,7 +311,7 @@ export function newPodInfo(pod: KubeObject, priorityOf?: PriorityLookup): PodInf
     preferredAntiAffinity: affinityTerms(pod, aff.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution, true),
     spread: spreadConstraints(pod),
     claims: claimNames(spec),
-    ownerUid: owner?.uid ?? '',
+    ownerUid: owner?.uid ? internOwner(owner.uid) : '',
     terminating: !!pod.metadata.deletionTimestamp,
     gated: (spec.schedulingGates ?? []).length > 0,
   };

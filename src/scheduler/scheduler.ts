@@ -24,6 +24,7 @@ import { attemptDuration, algorithmDuration, PROFILE, podAttempts, preemptionAtt
 export const SCHEDULER_NAME = 'default-scheduler';
 const BIND_TIMEOUT_MS = 600_000;
 const MAX_INFLIGHT_BINDS = 4096;
+const EVENT_CONCURRENCY = 8;
 
 export interface SchedulerOptions {
   /** Fixed percentageOfNodesToScore (0 = adaptive). */
@@ -88,6 +89,7 @@ export function startScheduler(ctx: ControllerContext, o: SchedulerOptions = {})
     nsLabels: (ns) => namespaces.get(undefined, ns)?.metadata.labels,
     volumes,
     nominated: (node) => {
+      if (!nominatedOf.size) return undefined;
       const m = nominatedByNode.get(node);
       return m && m.size ? [...m.values()] : undefined;
     },
@@ -228,10 +230,27 @@ export function startScheduler(ctx: ControllerContext, o: SchedulerOptions = {})
     }
   }
 
+  // Events go out behind the bindings (a few at a time), so recording them never slows placement.
+  const eventQueue: [KubeObject, 'Normal' | 'Warning', string, string][] = [];
+  let eventsInFlight = 0;
   function event(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, msg: string) {
-    recorder.event(obj, type, reason, msg).catch((e) => {
-      if (!stopped) log('event failed', { reason, error: (e as Error).message });
-    });
+    eventQueue.push([obj, type, reason, msg]);
+    pumpEvents();
+  }
+  function pumpEvents() {
+    while (eventsInFlight < EVENT_CONCURRENCY && eventQueue.length && !stopped) {
+      const [obj, type, reason, msg] = eventQueue.shift()!;
+      eventsInFlight++;
+      recorder
+        .event(obj, type, reason, msg)
+        .catch((e) => {
+          if (!stopped) log('event failed', { reason, error: (e as Error).message });
+        })
+        .finally(() => {
+          eventsInFlight--;
+          pumpEvents();
+        });
+    }
   }
 
   // ---- preemption: mark and delete the victims

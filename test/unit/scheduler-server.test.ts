@@ -18,14 +18,18 @@ const admin = { name: 'admin', groups: ['system:masters'] };
 interface Env {
   c: Client;
   sched: Scheduler;
+  start(): Scheduler;
+  informers: ReturnType<typeof informerFactory>;
   close(): Promise<void>;
 }
 
-async function setup(o: { percentageOfNodesToScore?: number } = {}): Promise<Env> {
+async function setup(o: { percentageOfNodesToScore?: number; deferStart?: boolean } = {}): Promise<Env> {
   const { startServer } = await import('../../src/apiserver/server.js');
   const { localClient } = await import('../../src/client/local.js');
   const dir = mkdtempSync(join(tmpdir(), 'sampan-sched-'));
-  const s = await startServer({ dataDir: dir, port: 0, bind: '127.0.0.1', disabledControllers: ['scheduler'] } as any);
+  // only this test's scheduler acts on the cluster (no node lifecycle evictions of the heartbeat-less nodes)
+  const { components } = await import('../../src/controllers/index.js');
+  const s = await startServer({ dataDir: dir, port: 0, bind: '127.0.0.1', disabledControllers: components.map((x) => x.name) });
   const c = localClient(s.call, admin);
   const informers = informerFactory(c);
   const ctx: ControllerContext = {
@@ -33,15 +37,19 @@ async function setup(o: { percentageOfNodesToScore?: number } = {}): Promise<Env
     informers,
     registry: (s as any).context?.registry,
     recorder: (component) => createRecorder(c, { component }),
-    log: () => () => {},
+    log: (comp) => (m, x) => (process.env.SCHED_LOG ? console.log(comp, m, JSON.stringify(x)) : undefined),
     config: { clusterCIDR: '10.244.0.0/16', nodeCIDRMaskSize: 24, serviceCIDR: '10.96.0.0/12', clusterDomain: 'cluster.local', simNodes: 0, disabled: [] },
   };
-  const sched = startScheduler(ctx, o);
+  let sched = o.deferStart ? (undefined as unknown as Scheduler) : startScheduler(ctx, o);
   return {
     c,
-    sched,
+    get sched() {
+      return sched;
+    },
+    start: () => (sched = startScheduler(ctx, o)),
+    informers,
     async close() {
-      sched.stop();
+      sched?.stop();
       informers.stop();
       await s.close();
       rmSync(dir, { recursive: true, force: true });
@@ -131,6 +139,50 @@ test('preemption: a high-priority pod evicts lower-priority pods and is nominate
     const evs = (await e.c.list<KubeObject>('/api/v1/namespaces/default/events')).items;
     const high = await getPod(e.c, 'high');
     assert.ok(evs.some((ev) => ev.reason === 'Preempted' && ev.involvedObject.name === 'low1' && ev.message === `Preempted by pod ${high.metadata.uid} on node n1`), 'Preempted event');
+  } finally {
+    await e.close();
+  }
+});
+
+test('throughput: 1,000 nodes, 3,000 pending pods (in-process API), from scheduler start to bound', async () => {
+  const e = await setup({ deferStart: true });
+  try {
+    const N = 1000;
+    const P = Number(process.env.SCHED_BENCH_PODS ?? 3000);
+    for (let i = 0; i < N; i += 50) await Promise.all(Array.from({ length: Math.min(50, N - i) }, (_, j) => makeNode(e.c, `node-${i + j}`, { cpu: '32', memory: '256Gi', labels: { 'topology.kubernetes.io/zone': `zone-${(i + j) % 3}` } })));
+    // pods like a Deployment's: one owner, so default topology spreading applies
+    // (a real ReplicaSet, so the garbage collector keeps its pods; its controller is not running)
+    const rs = await e.c.create<KubeObject>('/apis/apps/v1/namespaces/default/replicasets', { apiVersion: 'apps/v1', kind: 'ReplicaSet', metadata: { name: 'rs' }, spec: { replicas: 0, selector: { matchLabels: { app: 'bench' } }, template: { metadata: { labels: { app: 'bench' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } } });
+    const owner = { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: rs.metadata.uid!, controller: true };
+    const mk = (i: number) => ({ ...pod(`p-${i}`, { cpu: '100m', memory: '128Mi' }), metadata: { name: `p-${i}`, namespace: 'default', labels: { app: 'bench' }, ownerReferences: [owner] } });
+    for (let i = 0; i < P; i += 200) await Promise.all(Array.from({ length: Math.min(200, P - i) }, (_, j) => e.c.create('/api/v1/namespaces/default/pods', mk(i + j))));
+    const started = performance.now();
+    const sched = e.start();
+    await until(() => sched.cache.list.length === N && sched.cache.podCount() === P, "all placed", 20_000).catch(async (err) => {
+      console.log('nodes', sched.cache.list.length, 'pods', sched.cache.podCount(), JSON.stringify(sched.queue.sizes()));
+      const inf = e.informers.informer('/api/v1/pods');
+      console.log('informer pods', inf.list().length, 'bound', inf.list().filter((p) => p.spec.nodeName).length);
+      void e.c.list<KubeObject>('/api/v1/pods').then((l) => console.log('api pods', l.items.length, 'bound', l.items.filter((p) => p.spec.nodeName).length));
+      await new Promise((r) => setTimeout(r, 500));
+      throw err;
+    });
+    const placed = performance.now();
+    await sched.idle();
+    const bound = performance.now();
+    const pending = (await e.c.list<KubeObject>('/api/v1/namespaces/default/pods')).items.filter((p) => !p.spec.nodeName).length;
+    assert.equal(pending, 0);
+    const perNode = sched.cache.list.map((n) => n.pods.size);
+    console.log(
+      JSON.stringify({
+        nodes: N,
+        pods: P,
+        placedPodsPerSec: Math.round(P / ((placed - started) / 1000)),
+        boundPodsPerSec: Math.round(P / ((bound - started) / 1000)),
+        maxPodsPerNode: Math.max(...perNode),
+        minPodsPerNode: Math.min(...perNode),
+      }),
+    );
+    assert.ok(Math.max(...perNode) <= 4, 'default spreading keeps pods apart');
   } finally {
     await e.close();
   }

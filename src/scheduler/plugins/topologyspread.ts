@@ -2,7 +2,7 @@
 // domains of eligible nodes), ScheduleAnyway constraints, or the system default constraints
 // (hostname maxSkew 3, zone maxSkew 5) for pods that set none, as a score.
 import { matchesLabels } from '../../api/selectors.js';
-import type { NodeInfo } from '../cache.js';
+import type { NodeInfo, SchedulerCache } from '../cache.js';
 import type { PodInfo, SpreadConstraint } from '../podinfo.js';
 import { podMatchesNode } from './nodeaffinity.js';
 import { untoleratedTaint } from './taints.js';
@@ -101,37 +101,21 @@ export interface SpreadScoreState {
 }
 
 /** PreScore over the feasible nodes; counts for non-hostname keys come from every node. */
-export function preScoreSpread(pod: PodInfo, feasible: NodeInfo[], all: NodeInfo[]): SpreadScoreState | null {
-  let constraints: ScoreConstraint[];
-  let requireAll: boolean;
-  let policySource: SpreadConstraint[] = [];
-  if (pod.spread) {
-    const soft = pod.spread.filter((c) => !c.hard);
-    if (!soft.length) return null;
-    policySource = soft;
-    requireAll = true;
-    constraints = soft.map((c) => ({ maxSkew: c.maxSkew, topologyKey: c.topologyKey, count: (ni: NodeInfo) => countMatching(ni, c.selector, pod.namespace), weight: 0, values: new Map() }));
-  } else {
-    // system defaults; their selector is the pod's controller's, i.e. that controller's pods
-    if (!pod.ownerUid) return null;
-    requireAll = false;
-    const owner = pod.ownerUid;
-    const count = (ni: NodeInfo) => ni.owners.get(owner) ?? 0;
-    constraints = [
-      { maxSkew: 3, topologyKey: HOSTNAME, count, weight: 0, values: new Map() },
-      { maxSkew: 5, topologyKey: ZONE, count, weight: 0, values: new Map() },
-    ];
-  }
+export function preScoreSpread(pod: PodInfo, feasible: NodeInfo[], cache: SchedulerCache): SpreadScoreState | null {
+  if (!pod.spread) return pod.ownerUid ? preScoreDefaults(pod, feasible, cache) : null;
+  const soft = pod.spread.filter((c) => !c.hard);
+  if (!soft.length) return null;
+  const constraints: ScoreConstraint[] = soft.map((c) => ({ maxSkew: c.maxSkew, topologyKey: c.topologyKey, count: (ni: NodeInfo) => countMatching(ni, c.selector, pod.namespace), weight: 0, values: new Map() }));
   const ignored = new Set<NodeInfo>();
   const sizes = constraints.map(() => new Set<string>());
   for (const ni of feasible) {
-    if (requireAll && constraints.some((c) => ni.labels[c.topologyKey] === undefined)) {
+    if (constraints.some((c) => ni.labels[c.topologyKey] === undefined)) {
       ignored.add(ni);
       continue;
     }
     constraints.forEach((c, i) => {
+      if (c.topologyKey === HOSTNAME) return;
       const v = ni.labels[c.topologyKey];
-      if (v === undefined || c.topologyKey === HOSTNAME) return;
       sizes[i].add(v);
       c.values.set(v, 0);
     });
@@ -140,20 +124,46 @@ export function preScoreSpread(pod: PodInfo, feasible: NodeInfo[], all: NodeInfo
     const size = c.topologyKey === HOSTNAME ? feasible.length - ignored.size : sizes[i].size;
     c.weight = Math.log(size + 2);
   });
-  const needCounts = constraints.some((c) => c.topologyKey !== HOSTNAME && c.values.size);
-  if (needCounts)
-    for (const ni of all) {
-      if (requireAll && constraints.some((c) => ni.labels[c.topologyKey] === undefined)) continue;
-      if (policySource.length && !policySource.every((c) => eligible(c, pod, ni))) continue;
-      if (!policySource.length && !podMatchesNode(pod, ni.labels, ni.name)) continue;
+  if (constraints.some((c) => c.topologyKey !== HOSTNAME && c.values.size))
+    for (const ni of cache.list) {
+      if (constraints.some((c) => ni.labels[c.topologyKey] === undefined)) continue;
+      if (!soft.every((c) => eligible(c, pod, ni))) continue;
       for (const c of constraints) {
         if (c.topologyKey === HOSTNAME) continue;
         const v = ni.labels[c.topologyKey];
-        if (v === undefined || !c.values.has(v)) continue;
-        c.values.set(v, c.values.get(v)! + c.count(ni));
+        if (c.values.has(v)) c.values.set(v, c.values.get(v)! + c.count(ni));
       }
     }
   return { constraints, ignored };
+}
+
+/**
+ * The system default constraints (hostname maxSkew 3, zone maxSkew 5, ScheduleAnyway); their
+ * selector is the pod's controller's, so they count that controller's pods, which the cache
+ * keeps per node and per zone.
+ */
+function preScoreDefaults(pod: PodInfo, feasible: NodeInfo[], cache: SchedulerCache): SpreadScoreState {
+  const owner = pod.ownerUid;
+  const count = (ni: NodeInfo) => ni.owners.get(owner) ?? 0;
+  const host: ScoreConstraint = { maxSkew: 3, topologyKey: HOSTNAME, count, weight: Math.log(feasible.length + 2), values: new Map() };
+  const zone: ScoreConstraint = { maxSkew: 5, topologyKey: ZONE, count, weight: 0, values: new Map() };
+  for (const ni of feasible) {
+    const v = ni.labels[ZONE];
+    if (v !== undefined && !zone.values.has(v)) zone.values.set(v, 0);
+  }
+  zone.weight = Math.log(zone.values.size + 2);
+  if (zone.values.size) {
+    if (!pod.nodeSelector && !pod.requiredNodeTerms) {
+      const byZone = cache.ownerZones.get(owner);
+      if (byZone) for (const v of zone.values.keys()) zone.values.set(v, byZone.get(v) ?? 0);
+    } else
+      for (const ni of cache.list) {
+        const v = ni.labels[ZONE];
+        if (v === undefined || !zone.values.has(v) || !podMatchesNode(pod, ni.labels, ni.name)) continue;
+        zone.values.set(v, zone.values.get(v)! + count(ni));
+      }
+  }
+  return { constraints: [host, zone], ignored: new Set() };
 }
 
 export function scoreSpread(st: SpreadScoreState, ni: NodeInfo): number {
