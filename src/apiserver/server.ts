@@ -223,7 +223,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       clearInterval(compactor);
       nsController.stop();
       crdController.stop();
-      manager.stop();
+      await manager.stop(); // releases the leader-election Leases before the store closes
       gc.stop();
       eventTTL.stop();
       await new Promise<void>((r) => {

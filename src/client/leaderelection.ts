@@ -79,6 +79,8 @@ export function leaderElector(cfg: LeaderElectionConfig): LeaderElector {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
   let done: Promise<void> = Promise.resolve();
+  /** The Lease as this process last wrote it while holding it. */
+  let held: LeaseObject | undefined;
 
   function observe(spec: LeaseSpec | undefined) {
     const raw = JSON.stringify(spec ?? {});
@@ -120,6 +122,7 @@ export function leaderElector(cfg: LeaderElectionConfig): LeaderElector {
           spec: desired,
         });
         observe(made.spec);
+        held = made;
         return true;
       } catch (e) {
         if (e instanceof ApiError && e.code === 409) return false;
@@ -139,6 +142,7 @@ export function leaderElector(cfg: LeaderElectionConfig): LeaderElector {
     try {
       const updated = await cfg.client.update<LeaseObject>(path, { ...cur, metadata: { ...cur.metadata }, spec: { ...old, ...desired } });
       observe(updated.spec);
+      held = updated;
       return true;
     } catch (e) {
       if (e instanceof ApiError && (e.code === 409 || e.code === 404)) return false;
@@ -194,13 +198,16 @@ export function leaderElector(cfg: LeaderElectionConfig): LeaderElector {
     schedule(jitter(retryPeriod));
   }
 
+  const released = (cur: LeaseObject): LeaseObject => {
+    const t = now();
+    return { ...cur, spec: { leaseDurationSeconds: 1, acquireTime: microTime(t), renewTime: microTime(t), leaseTransitions: cur.spec?.leaseTransitions ?? 0 } };
+  };
+
   async function release(): Promise<void> {
     try {
       const cur = await cfg.client.getOrNull<LeaseObject>(path);
       if (!cur || cur.spec?.holderIdentity !== cfg.identity) return;
-      const t = now();
-      const spec: LeaseSpec = { leaseDurationSeconds: 1, acquireTime: microTime(t), renewTime: microTime(t), leaseTransitions: cur.spec.leaseTransitions ?? 0 };
-      await cfg.client.update(path, { ...cur, spec });
+      await cfg.client.update(path, released(cur));
     } catch (e) {
       log('failed to release lease', { lease: `${cfg.namespace}/${cfg.name}`, error: (e as Error).message });
     }
@@ -217,14 +224,19 @@ export function leaderElector(cfg: LeaderElectionConfig): LeaderElector {
       if (stopped) return done;
       stopped = true;
       if (timer) clearTimeout(timer);
-      // components stop now; the Lease is released once any attempt in flight has settled
+      // components stop now, and the release is sent at once from the Lease last written (a
+      // server shutting down closes its store right after); if that write loses a race with a
+      // renewal in flight, the release is retried once the renewal has settled
+      const wasLeading = leading;
       if (leading) {
         leading = false;
         cfg.onStoppedLeading();
       }
+      const quick = wasLeading && held && held.spec?.holderIdentity === cfg.identity ? cfg.client.update(path, released(held)).then(() => true, () => false) : Promise.resolve(false);
       done = (async () => {
+        const ok = await quick;
         await running.catch(() => {});
-        await release();
+        if (!ok) await release();
       })();
       return done;
     },
