@@ -162,9 +162,21 @@ export class SchedulerCache {
     }
   }
 
+  /** Nodes with pods carrying (anti-)affinity terms, and with required anti-affinity. */
+  readonly nodesWithAffinity = new Set<NodeInfo>();
+  readonly nodesWithRequiredAntiAffinity = new Set<NodeInfo>();
+
   private place(ni: NodeInfo, p: PodInfo) {
     addPodToNode(ni, p);
     this.countZone(p, ni, 1);
+    this.trackAffinity(ni);
+  }
+
+  private trackAffinity(ni: NodeInfo) {
+    if (ni.withAffinity.size) this.nodesWithAffinity.add(ni);
+    else this.nodesWithAffinity.delete(ni);
+    if (ni.withRequiredAntiAffinity.size) this.nodesWithRequiredAntiAffinity.add(ni);
+    else this.nodesWithRequiredAntiAffinity.delete(ni);
   }
 
   private info(name: string): NodeInfo {
@@ -217,6 +229,7 @@ export class SchedulerCache {
     const cur = ni.pods.get(p.key);
     if (cur) this.countZone(cur, ni, -1);
     removePodFromNode(ni, p);
+    this.trackAffinity(ni);
     if (!ni.node && ni.pods.size === 0) this.nodes.delete(ni.name);
   }
 

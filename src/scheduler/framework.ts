@@ -63,7 +63,7 @@ export function preFilter(env: Env, pod: PodInfo, without?: Set<string>): CycleS
   const nodes = env.cache.list;
   return {
     pod,
-    affinity: preFilterAffinity(pod, nodes, walkAllPods(env.cache), env.nsLabels, without),
+    affinity: preFilterAffinity(pod, env.cache.nodesWithRequiredAntiAffinity, walkAllPods(env.cache), env.nsLabels, without),
     spread: preFilterSpread(pod, nodes, without),
     volumes: vol,
     nodeNames: nodeNamesFromAffinity(pod),
@@ -196,7 +196,7 @@ export class Algorithm {
       normalizeSpread(spread, nodes, s);
       for (let i = 0; i < len; i++) total[i] += W_SPREAD * s[i];
     }
-    const aff = preScoreAffinity(pod, env.cache.list, walkAllPods(env.cache), env.nsLabels);
+    const aff = preScoreAffinity(pod, env.cache.nodesWithAffinity, walkAllPods(env.cache), env.nsLabels);
     if (aff) {
       const s = nodes.map((ni) => scoreAffinity(aff, ni));
       normalizeAffinity(s);

@@ -187,3 +187,61 @@ test('throughput: 1,000 nodes, 3,000 pending pods (in-process API), from schedul
     await e.close();
   }
 });
+
+test('volume binding: WaitForFirstConsumer claims get the selected node, bound PVs pin pods to their node', async () => {
+  const e = await setup();
+  try {
+    await makeNode(e.c, 'n1', { labels: { rack: 'r1' } });
+    await makeNode(e.c, 'n2', { labels: { rack: 'r2' } });
+    await e.c.create('/apis/storage.k8s.io/v1/storageclasses', { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'wait' }, provisioner: 'example.com/local', volumeBindingMode: 'WaitForFirstConsumer' });
+    const claim = (name: string, cls: string) => ({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name }, spec: { storageClassName: cls, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } });
+    const withClaim = (name: string, c: string) => pod(name, { spec: { volumes: [{ name: 'data', persistentVolumeClaim: { claimName: c } }] } });
+    await e.c.create('/api/v1/namespaces/default/persistentvolumeclaims', claim('wffc', 'wait'));
+    await e.c.create('/api/v1/namespaces/default/pods', withClaim('uses-wffc', 'wffc'));
+    // the scheduler picks a node and hands it to the provisioner through the annotation
+    let selected = '';
+    await until(async () => {
+      selected = (await e.c.get<KubeObject>('/api/v1/namespaces/default/persistentvolumeclaims/wffc')).metadata.annotations?.['volume.kubernetes.io/selected-node'] ?? '';
+      return !!selected;
+    }, 'selected-node annotation');
+    assert.equal((await getPod(e.c, 'uses-wffc')).spec.nodeName, undefined, 'the pod waits for its claim');
+    // play the provisioner: a PV with node affinity on the selected node, bound to the claim
+    const pvc = await e.c.get<KubeObject>('/api/v1/namespaces/default/persistentvolumeclaims/wffc');
+    await e.c.create('/api/v1/persistentvolumes', {
+      apiVersion: 'v1',
+      kind: 'PersistentVolume',
+      metadata: { name: 'pv-wffc' },
+      spec: {
+        storageClassName: 'wait',
+        capacity: { storage: '1Gi' },
+        accessModes: ['ReadWriteOnce'],
+        hostPath: { path: '/tmp/x' },
+        claimRef: { namespace: 'default', name: 'wffc', uid: pvc.metadata.uid },
+        nodeAffinity: { required: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'In', values: [selected] }] }] } },
+      },
+    });
+    await e.c.update('/api/v1/namespaces/default/persistentvolumeclaims/wffc', { ...pvc, metadata: { ...pvc.metadata, annotations: { ...pvc.metadata.annotations, 'pv.kubernetes.io/bind-completed': 'yes' } }, spec: { ...pvc.spec, volumeName: 'pv-wffc' } });
+    await until(async () => (await getPod(e.c, 'uses-wffc')).spec.nodeName === selected, 'pod bound to the selected node', 5000);
+    // a second pod using the bound claim can only go where the PV is
+    await e.c.create('/api/v1/namespaces/default/pods', withClaim('second', 'wffc'));
+    await until(async () => (await getPod(e.c, 'second')).spec.nodeName === selected, 'second pod on the PV node');
+    // an Immediate claim that is not bound yet blocks scheduling everywhere
+    await e.c.create('/api/v1/namespaces/default/persistentvolumeclaims', claim('imm', ''));
+    await e.c.create('/api/v1/namespaces/default/pods', withClaim('uses-imm', 'imm'));
+    await until(async () => !!(await getPod(e.c, 'uses-imm')).status?.conditions?.length, 'condition');
+    assert.equal(
+      (await getPod(e.c, 'uses-imm')).status.conditions[0].message,
+      '0/2 nodes are available: pod has unbound immediate PersistentVolumeClaims. preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling.',
+    );
+    const { renderMetrics } = await import('../../src/apiserver/metrics.js');
+    const m = renderMetrics();
+    assert.match(m, /^scheduler_schedule_attempts_total\{profile="default-scheduler",result="scheduled"\} \d+$/m);
+    assert.match(m, /^scheduler_schedule_attempts_total\{profile="default-scheduler",result="unschedulable"\} \d+$/m);
+    assert.match(m, /^scheduler_pending_pods\{queue="unschedulable"\} [1-9]\d*$/m);
+    assert.match(m, /^scheduler_scheduling_attempt_duration_seconds_bucket\{profile="default-scheduler",result="scheduled",le="0.001"\} \d+$/m);
+    assert.match(m, /^scheduler_pod_scheduling_sli_duration_seconds_count\{attempts="\d+"\} \d+$/m);
+    assert.match(m, /^scheduler_preemption_attempts_total \d+$/m);
+  } finally {
+    await e.close();
+  }
+});

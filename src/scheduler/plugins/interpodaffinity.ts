@@ -52,11 +52,10 @@ export type PodsWalker = (visit: (p: PodInfo, ni: NodeInfo) => void) => void;
  * PreFilter. null when there is nothing to check (no required terms on the pod and no placed
  * pod with required anti-affinity).
  */
-export function preFilterAffinity(pod: PodInfo, nodes: NodeInfo[], walkAll: PodsWalker, nsLabels: NamespaceLabels, without?: Set<string>): AffinityState | null {
+export function preFilterAffinity(pod: PodInfo, nodesWithRequiredAnti: Iterable<NodeInfo>, walkAll: PodsWalker, nsLabels: NamespaceLabels, without?: Set<string>): AffinityState | null {
   const st: AffinityState = { pod, existingAnti: new Map(), affinity: new Map(), anti: new Map() };
   let anyExisting = false;
-  for (const ni of nodes) {
-    if (!ni.withRequiredAntiAffinity.size) continue;
+  for (const ni of nodesWithRequiredAnti) {
     for (const e of ni.withRequiredAntiAffinity) {
       if (without?.has(e.key)) continue;
       for (const t of e.antiAffinity!) {
@@ -109,7 +108,7 @@ export function filterAffinity(st: AffinityState, ni: NodeInfo): Status | null {
 /** Scoring state: topologyKey → value → summed weight. null when no term can matter. */
 export type AffinityScores = Map<string, Map<string, number>>;
 
-export function preScoreAffinity(pod: PodInfo, nodes: NodeInfo[], walkAll: PodsWalker, nsLabels: NamespaceLabels): AffinityScores | null {
+export function preScoreAffinity(pod: PodInfo, nodesWithAffinity: Iterable<NodeInfo>, walkAll: PodsWalker, nsLabels: NamespaceLabels): AffinityScores | null {
   const hasOwn = !!(pod.preferredAffinity || pod.preferredAntiAffinity);
   const scores: AffinityScores = new Map();
   const add = (t: AffinityTerm, ni: NodeInfo, w: number) => {
@@ -130,7 +129,7 @@ export function preScoreAffinity(pod: PodInfo, nodes: NodeInfo[], walkAll: PodsW
   if (hasOwn) walkAll(visit);
   else {
     let any = false;
-    for (const ni of nodes)
+    for (const ni of nodesWithAffinity)
       for (const e of ni.withAffinity) {
         any = true;
         visit(e, ni);
