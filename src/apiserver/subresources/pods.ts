@@ -1,7 +1,7 @@
 // pods/binding (and the bindings resource) and pods/eviction.
 import type { ResourceDescriptor, RequestContext } from '../../api/descriptor.js';
 import type { KubeObject } from '../../api/types.js';
-import { ApiError, badRequest, conflict, methodNotAllowed, notFound } from '../../api/errors.js';
+import { ApiError, badRequest, conflict, forbidden, internal, methodNotAllowed, notFound } from '../../api/errors.js';
 import { labelSelectorFromObject, matchesLabels } from '../../api/selectors.js';
 import { decodeBody, requireMedia } from '../body.js';
 import type { ServerContext } from '../context.js';
@@ -67,27 +67,109 @@ async function bindingHandler(sc: ServerContext, _d: ResourceDescriptor, info: R
   return bindPod(sc, info.namespace, info.name, b, ctx);
 }
 
+/**
+ * pods/eviction, as Kubernetes' eviction REST does: pods that are terminal, Pending or already
+ * deleting go without a budget check; otherwise the one PodDisruptionBudget selecting the pod must
+ * allow a disruption, and the eviction takes it (disruptionsAllowed decremented and the pod recorded
+ * in disruptedPods, compare-and-swap on the budget's status) before the pod is marked
+ * DisruptionTarget and deleted.
+ */
 async function evictionHandler(sc: ServerContext, d: ResourceDescriptor, info: RequestInfo, req: ApiRequest, ctx: RequestContext): Promise<ApiResponse> {
   if (info.verb !== 'create') throw methodNotAllowed();
   const ev = body(req);
   if (ev.metadata?.name && ev.metadata.name !== info.name) throw badRequest(`name in URL does not match name in Eviction object`);
   const pod = sc.cache.get(`/registry/pods/${info.namespace}/${info.name}`);
   if (!pod) throw notFound('pods', '', info.name);
-  const terminal = pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
-  if (!terminal && !pod.metadata.deletionTimestamp) {
-    for (const pdb of ctx.lookup.list({ group: 'policy', resource: 'poddisruptionbudgets' }, info.namespace)) {
+  const deleteOptions = { ...(ev.deleteOptions ?? {}) };
+  const phase = pod.status?.phase;
+  const canIgnoreBudget = phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || !!pod.metadata.deletionTimestamp;
+  if (!canIgnoreBudget) {
+    const pdbs = ctx.lookup.list({ group: 'policy', resource: 'poddisruptionbudgets' }, info.namespace).filter((pdb) => {
       const sel = labelSelectorFromObject(pdb.spec?.selector);
-      if (!sel || sel.length === 0 || !matchesLabels(sel, pod.metadata.labels ?? {})) continue;
-      const allowed = pdb.status?.disruptionsAllowed ?? 0;
-      if (allowed < 1) {
-        throw new ApiError(429, 'TooManyRequests', `Cannot evict pod as it would violate the pod's disruption budget.`, {
-          causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${pdb.metadata.name} needs ${pdb.status?.desiredHealthy ?? 0} healthy pods and has ${pdb.status?.currentHealthy ?? 0} currently` }],
-        });
+      // a budget with an empty selector matches nothing here, as in Kubernetes' eviction code
+      return !!sel && sel.length > 0 && matchesLabels(sel, pod.metadata.labels ?? {});
+    });
+    if (pdbs.length > 1) throw internal('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.');
+    if (pdbs.length === 1) {
+      const ready = (pod.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+      const pdbD = sc.registry.byGroupResource('policy', 'poddisruptionbudgets')!;
+      let takeBudget = true;
+      const name = pdbs[0].metadata.name!;
+      const check = (pdb: KubeObject) => {
+        const st = pdb.status ?? {};
+        if (!ready && pdb.spec?.unhealthyPodEvictionPolicy === 'AlwaysAllow') return false;
+        if (!ready && (st.currentHealthy ?? 0) >= (st.desiredHealthy ?? 0) && (st.desiredHealthy ?? 0) > 0) return false;
+        if ((st.observedGeneration ?? 0) < (pdb.metadata.generation ?? 0)) {
+          throw new ApiError(429, 'TooManyRequests', `Cannot evict pod as it would violate the pod's disruption budget. The disruption budget ${name} is still being processed by the server.`, { retryAfterSeconds: 10 });
+        }
+        if ((st.disruptionsAllowed ?? 0) < 0) throw forbidden(`poddisruptionbudget.policy "${name}" is forbidden: pdb disruptions allowed is negative`, { name, group: 'policy', kind: 'poddisruptionbudget' });
+        if (Object.keys(st.disruptedPods ?? {}).length > 2000) throw forbidden(`poddisruptionbudget.policy "${name}" is forbidden: DisruptedPods map too big - too many evictions not confirmed by PDB controller`, { name, group: 'policy', kind: 'poddisruptionbudget' });
+        if ((st.disruptionsAllowed ?? 0) === 0) {
+          throw new ApiError(429, 'TooManyRequests', `Cannot evict pod as it would violate the pod's disruption budget.`, {
+            causes: [{ reason: 'DisruptionBudget', message: `The disruption budget ${name} needs ${st.desiredHealthy ?? 0} healthy pods and has ${st.currentHealthy ?? 0} currently` }],
+          });
+        }
+        return true;
+      };
+      if (ctx.dryRun) takeBudget = check(pdbs[0]);
+      else {
+        await updateStored(
+          sc,
+          pdbD,
+          info.namespace,
+          name,
+          ctx,
+          (current: KubeObject) => {
+            takeBudget = check(current);
+            if (!takeBudget) return current;
+            const pdb = structuredClone(current);
+            const st = (pdb.status ??= {});
+            st.disruptionsAllowed = (st.disruptionsAllowed ?? 0) - 1;
+            if (st.disruptionsAllowed === 0) setCondition(st, { type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods', message: '', observedGeneration: st.observedGeneration }, ctx.now);
+            (st.disruptedPods ??= {})[info.name] = nowISO(ctx.now);
+            delete pdb.metadata.resourceVersion;
+            return pdb;
+          },
+          { subresource: 'status', manager: 'kube-apiserver', version: 'v1' },
+        );
       }
+      // an unhealthy pod evicted without taking the budget must still be unhealthy when deleted
+      if (!takeBudget && !deleteOptions.preconditions?.resourceVersion) deleteOptions.preconditions = { ...(deleteOptions.preconditions ?? {}), resourceVersion: pod.metadata.resourceVersion };
     }
   }
-  await deleteStored(sc, d, info.namespace, info.name, ev.deleteOptions ?? {}, ctx);
+  if (!ctx.dryRun && !pod.metadata.deletionTimestamp) {
+    await updateStored(
+      sc,
+      d,
+      info.namespace,
+      info.name,
+      ctx,
+      (current: KubeObject) => {
+        const pre = deleteOptions.preconditions;
+        if (pre?.uid && pre.uid !== current.metadata.uid) throw conflict('pods', '', info.name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+        if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) throw conflict('pods', '', info.name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+        const p = structuredClone(current);
+        setCondition((p.status ??= {}), { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastProbeTime: null }, ctx.now);
+        delete p.metadata.resourceVersion;
+        return p;
+      },
+      { subresource: 'status', manager: 'kube-apiserver', version: 'v1' },
+    );
+    // the precondition held when the condition was written; that write moved the resourceVersion
+    if (deleteOptions.preconditions?.resourceVersion) deleteOptions.preconditions = { ...deleteOptions.preconditions, resourceVersion: undefined };
+  }
+  await deleteStored(sc, d, info.namespace, info.name, deleteOptions, ctx);
   return { status: 201, body: success(201) };
+}
+
+/** Sets a condition, keeping lastTransitionTime unless its status changes. */
+function setCondition(status: any, cond: Record<string, unknown>, now: Date) {
+  const conds: any[] = (status.conditions ??= []);
+  const existing = conds.find((c) => c.type === cond.type);
+  if (existing) {
+    if (existing.status !== cond.status) existing.lastTransitionTime = nowISO(now);
+    Object.assign(existing, cond);
+  } else conds.push({ ...cond, lastTransitionTime: nowISO(now) });
 }
 
 export function podSubresourceHandlers() {
