@@ -191,3 +191,30 @@ test('endpoints, endpointslices and default service accounts from an in-process 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('desiredSubsets: named ports per pod, publishNotReadyAddresses, terminating and terminal pods, hostnames', async () => {
+  const { desiredSubsets } = await import('../../src/controllers/endpoints/endpoints.js');
+  const pod = (name: string, ip: string, port: number, o: { ready?: boolean; deleting?: boolean; phase?: string; hostname?: string } = {}): KubeObject => ({
+    metadata: { name, namespace: 'ns', uid: `u-${name}`, ...(o.deleting ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}) },
+    spec: { nodeName: 'n1', ...(o.hostname ? { hostname: o.hostname, subdomain: 'svc' } : {}), containers: [{ name: 'c', ports: [{ name: 'web', containerPort: port }] }] },
+    status: { phase: o.phase ?? 'Running', podIP: ip, conditions: [{ type: 'Ready', status: o.ready === false ? 'False' : 'True' }] },
+  });
+  const svc = (publish = false): KubeObject => ({ metadata: { name: 'svc', namespace: 'ns' }, spec: { clusterIP: '10.96.0.5', publishNotReadyAddresses: publish, ports: [{ name: 'http', port: 80, targetPort: 'web', protocol: 'TCP' }] } });
+  const pods = [pod('a', '10.0.0.1', 8080), pod('b', '10.0.0.2', 9090, { hostname: 'b' }), pod('c', '10.0.0.3', 8080, { ready: false }), pod('d', '10.0.0.4', 8080, { deleting: true }), pod('e', '10.0.0.5', 8080, { phase: 'Succeeded' })];
+  const out = desiredSubsets(svc(), pods);
+  // pods whose named port resolves to different numbers land in different subsets
+  assert.deepEqual(
+    out.map((s) => [s.addresses?.map((a) => a.ip), s.notReadyAddresses?.map((a) => a.ip), s.ports?.map((p) => p.port)]),
+    [
+      [['10.0.0.1'], ['10.0.0.3'], [8080]],
+      [['10.0.0.2'], undefined, [9090]],
+    ],
+  );
+  assert.equal(out[1].addresses![0].hostname, 'b');
+  // publishNotReadyAddresses: every pod with an IP that is not finished is ready, terminating ones included
+  const pub = desiredSubsets(svc(true), pods);
+  assert.deepEqual(
+    pub.map((s) => s.addresses?.map((a) => a.ip)),
+    [['10.0.0.1', '10.0.0.3', '10.0.0.4'], ['10.0.0.2']],
+  );
+});
