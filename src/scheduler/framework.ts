@@ -60,7 +60,6 @@ export function walkAllPods(cache: SchedulerCache): PodsWalker {
 export function preFilter(env: Env, pod: PodInfo, without?: Set<string>): CycleState | Status {
   const vol = preFilterVolumes(pod, env.volumes);
   if (vol && 'code' in vol) return vol;
-  const nodes = env.cache.list;
   return {
     pod,
     affinity: preFilterAffinity(pod, env.cache.nodesWithRequiredAntiAffinity, walkAllPods(env.cache), env.nsLabels, without),

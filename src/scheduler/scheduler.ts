@@ -238,7 +238,9 @@ export function startScheduler(ctx: ControllerContext, o: SchedulerOptions = {})
     pumpEvents();
   }
   function pumpEvents() {
-    while (eventsInFlight < EVENT_CONCURRENCY && eventQueue.length && !stopped) {
+    // while bindings are in flight, one event at a time: the bindings are what users wait for
+    const limit = inflight > 0 ? 1 : EVENT_CONCURRENCY;
+    while (eventsInFlight < limit && eventQueue.length && !stopped) {
       const [obj, type, reason, msg] = eventQueue.shift()!;
       eventsInFlight++;
       recorder
@@ -335,6 +337,7 @@ export function startScheduler(ctx: ControllerContext, o: SchedulerOptions = {})
     } finally {
       for (const n of pvNames) assumedPVs.delete(n);
       inflight--;
+      if (inflight === 0) pumpEvents();
       checkIdle();
     }
   }
