@@ -63,7 +63,7 @@ export function preFilter(env: Env, pod: PodInfo, without?: Set<string>): CycleS
   return {
     pod,
     affinity: preFilterAffinity(pod, env.cache.nodesWithRequiredAntiAffinity, walkAllPods(env.cache), env.nsLabels, without),
-    spread: preFilterSpread(pod, nodes, without),
+    spread: preFilterSpread(pod, env.cache.list, without),
     volumes: vol,
     nodeNames: nodeNamesFromAffinity(pod),
   };
