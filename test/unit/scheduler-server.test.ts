@@ -107,6 +107,13 @@ test('pods are bound to nodes that fit; unschedulable pods get PodScheduled=Fals
     await until(async () => (await e.c.list<KubeObject>('/api/v1/namespaces/default/events')).items.some((ev) => ev.reason === 'FailedScheduling' && ev.involvedObject.name === 'big'), 'FailedScheduling event');
     const evs = (await e.c.list<KubeObject>('/api/v1/namespaces/default/events')).items;
     assert.ok(evs.some((ev) => ev.reason === 'Scheduled' && ev.message === 'Successfully assigned default/a to n1' && ev.source.component === 'default-scheduler'));
+    // pods for another scheduler are left alone
+    await e.c.create('/api/v1/namespaces/default/pods', pod('other', { spec: { schedulerName: 'my-scheduler' } }));
+    await e.c.create('/api/v1/namespaces/default/pods', pod('after-other'));
+    await until(async () => !!(await getPod(e.c, 'after-other')).spec.nodeName, 'after-other bound');
+    const other = await getPod(e.c, 'other');
+    assert.equal(other.spec.nodeName, undefined);
+    assert.equal(other.status.conditions, undefined);
     // a new node that fits moves the pod back from the unschedulable set
     await makeNode(e.c, 'n4', { cpu: '4' });
     await until(async () => (await getPod(e.c, 'big')).spec.nodeName === 'n4', 'big bound to n4', 8000);
