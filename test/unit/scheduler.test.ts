@@ -309,3 +309,13 @@ test('algorithm throughput: 1,000 nodes, 3,000 pods placed and assumed (no API)'
   console.log(JSON.stringify({ nodes: 1000, pods: 3000, algorithmPodsPerSec: Math.round(3000 / secs) }));
   assert.ok(Math.max(...cache.list.map((n) => n.pods.size)) <= 4, 'spread evenly');
 });
+
+test('InterPodAffinity: namespaces and namespaceSelector decide which pods a term sees', () => {
+  const { env, algo } = cluster([node('a'), node('b')], [pod('db', { labels: { app: 'db' }, nodeName: 'b', ns: 'data' })]);
+  env.nsLabels = (ns): Record<string, string> => (ns === 'data' ? { team: 'storage' } : {});
+  const term = (extra: Record<string, unknown>) => pod('f', { spec: { affinity: { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'db' } }, topologyKey: 'kubernetes.io/hostname', ...extra }] } } } });
+  assert.equal(message(algo, term({})), "0/2 nodes are available: 2 node(s) didn't match pod affinity rules.", "the pod's own namespace only by default");
+  assert.equal(placed(algo, term({ namespaces: ['data'] })), 'b');
+  assert.equal(placed(algo, term({ namespaceSelector: { matchLabels: { team: 'storage' } } })), 'b');
+  assert.equal(placed(algo, term({ namespaceSelector: {} })), 'b', 'an empty namespaceSelector means every namespace');
+});
