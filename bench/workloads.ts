@@ -8,7 +8,10 @@
 // Each first measures the API's raw pod-create rate in the same run (pods with a scheduler name
 // nobody serves, created as fast as the server takes them, 32 in flight), so the figures can be
 // read as a ratio on a noisy machine.
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { formatSummary, readProfiles, summarizeProfile } from './lib/cpuprofile.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { credentialsFromKubeconfig, newClient, openWatch, watchAgent, type Client } from './lib/client.js';
 import { closedLoop, round, summarize } from './lib/load.js';
@@ -73,7 +76,20 @@ async function must(c: Client, method: string, path: string, body?: string, head
 
 async function startWithNodes(ctx: ScenarioContext, nodes: number): Promise<{ server: BenchServer; client: Client }> {
   // a /24 per node: 1,000 nodes need more than the default /16
-  const server = await startBenchServer({ serverArgs: ['--sim-nodes', String(nodes), '--cluster-cidr', '10.0.0.0/8', '--node-cidr-mask-size', '24'] });
+  const profDir = ctx.serverCpuProfDir ? mkdtempSync(join(ctx.serverCpuProfDir, 'run-')) : undefined;
+  const server = await startBenchServer({
+    nodeArgs: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+    serverArgs: ['--sim-nodes', String(nodes), '--cluster-cidr', '10.0.0.0/8', '--node-cidr-mask-size', '24'],
+  });
+  if (profDir) {
+    // after the run: the server's hot functions over the whole run
+    const cleanup = server.cleanup.bind(server);
+    server.cleanup = async () => {
+      await server.stop();
+      for (const p of readProfiles(profDir)) ctx.log(formatSummary('server profile (whole run)', summarizeProfile(p, { top: 25 }), 25));
+      await cleanup();
+    };
+  }
   const client = newClient(credentialsFromKubeconfig(server.kubeconfig), { maxSockets: 32 });
   const t0 = performance.now();
   for (;;) {
