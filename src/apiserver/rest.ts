@@ -665,10 +665,13 @@ function prepareUpdate(sc: ServerContext, d: ResourceDescriptor, next: KubeObjec
   }
   delete m.selfLink;
   m.resourceVersion = cm.resourceVersion;
-  if (!o.managedByCaller) m.managedFields = cm.managedFields && clone(cm.managedFields);
+  if (!o.managedByCaller) m.managedFields = cm.managedFields && (o.subresource === 'binding' ? cm.managedFields : clone(cm.managedFields));
   obj.apiVersion = current.apiVersion;
   obj.kind = current.kind;
-  if (o.subresource !== 'status' && o.subresource !== 'finalize') d.defaults?.(obj, ctx);
+  // a binding writes only spec.nodeName and a condition: no defaulting, and like Kubernetes'
+  // binding storage (a direct GuaranteedUpdate) it records no managedFields entry
+  const binding = o.subresource === 'binding';
+  if (o.subresource !== 'status' && o.subresource !== 'finalize' && !binding) d.defaults?.(obj, ctx);
   if (d.hasGeneration) {
     m.generation = cm.generation ?? 1;
     const changed = specOf(obj) !== specOf(current) || (d.hasGeneration === 'spec+annotations' && JSON.stringify(m.annotations ?? {}) !== JSON.stringify(cm.annotations ?? {}));
@@ -680,6 +683,7 @@ function prepareUpdate(sc: ServerContext, d: ResourceDescriptor, next: KubeObjec
     if (errs.length) throw invalidObject(d.kind, d.group, cm.name!, errs);
   }
   d.prepareUpdate?.(obj, current, ctx);
+  if (binding) return obj;
   if (!o.managedByCaller) {
     updateManagedFields(current, obj, { manager: o.manager, operation: 'Update', apiVersion: apiVersionOf(d.requestGroup ?? d.group, o.version), subresource: o.subresource || undefined, schema: d.schema, now: nowISO(ctx.now), resetFields: resetFieldsFor(d, o.subresource) });
   }

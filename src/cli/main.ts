@@ -12,7 +12,7 @@ const serverFlags: FlagSpec[] = [
   { name: 'cluster-cidr', help: 'pod network; each node gets a podCIDR from it', default: '10.244.0.0/16' },
   { name: 'node-cidr-mask-size', help: 'prefix length of each node\'s podCIDR', default: '24' },
   { name: 'sim-nodes', help: 'run this many simulated nodes in the server process', default: '0' },
-  { name: 'disable-controllers', help: 'comma-separated controller-manager components to leave out' },
+  { name: 'disable-controllers', help: 'comma-separated controller-manager components to leave out (\'*\' for all): deployment, replicaset, scheduler, …' },
   { name: 'config', help: 'YAML file with flag values' },
   { name: 'help', help: 'show this help', boolean: true },
 ];

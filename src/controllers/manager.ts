@@ -19,7 +19,7 @@ export interface ManagerConfig {
   clusterDomain: string;
   /** Simulated nodes run in this process (0 = none). */
   simNodes: number;
-  /** Component names to leave out (`--controllers=-name`). */
+  /** Component names to leave out; '*' leaves out every one. */
   disabled: string[];
 }
 
@@ -92,7 +92,7 @@ export async function startControllerManager(
     config: o.config,
   };
   const identity = o.leaderElection?.identity ?? `${hostname()}_${randomUUID()}`;
-  const enabled = components.filter((c) => !o.config.disabled.includes(c.name) && (!c.enabled || c.enabled(o.config)));
+  const enabled = o.config.disabled.includes('*') ? [] : components.filter((c) => !o.config.disabled.includes(c.name) && (!c.enabled || c.enabled(o.config)));
 
   // components without leader election start right away
   const unelected: { stop(): void }[] = [];

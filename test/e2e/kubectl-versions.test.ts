@@ -24,7 +24,7 @@ for (const version of ['1.27', '1.33']) {
     assert.match(await k(['api-resources']), /deployments\s+deploy\s+apps\/v1\s+true\s+Deployment/);
     assert.equal(await k(['create', 'namespace', ns]), `namespace/${ns} created\n`);
     assert.equal(await k(['create', 'deployment', 'web', '-n', ns, '--image=nginx']), 'deployment.apps/web created\n');
-    assert.match(await k(['get', 'deploy', '-n', ns]), /^web\s+0\/1\s+0\s+0\s+\d+s$/m);
+    assert.match(await k(['get', 'deploy', '-n', ns]), /^web\s+0\/1\s+[01]\s+0\s+\d+s$/m);
     const cm = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: ${ns}\ndata:\n  a: "1"\n`;
     assert.equal(await k(['apply', '-f', '-'], cm), 'configmap/c created\n');
     assert.equal(await k(['apply', '-f', '-'], cm.replace('"1"', '"2"')), 'configmap/c configured\n');

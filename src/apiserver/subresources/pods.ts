@@ -39,17 +39,17 @@ export async function bindPod(sc: ServerContext, ns: string, podName: string, bi
     podName,
     ctx,
     (current: KubeObject) => {
-      const pod = structuredClone(current);
+      // copy only what a binding changes: the cached object is shared and immutable
+      const pod: KubeObject = { ...current, metadata: { ...current.metadata }, spec: { ...current.spec }, status: { ...(current.status ?? {}) } };
+      if (current.metadata.annotations) pod.metadata.annotations = { ...current.metadata.annotations };
       if (pod.metadata.deletionTimestamp) throw conflict('pods', '', podName, `pod ${podName} is being deleted, cannot be assigned to a host`);
       if (pod.spec?.nodeName) throw conflict('pods', '', podName, `pod ${podName} is already assigned to node "${pod.spec.nodeName}"`);
       if (binding.metadata?.uid && binding.metadata.uid !== pod.metadata.uid) throw conflict('pods', '', podName, `Precondition failed: UID in precondition: ${binding.metadata.uid}, UID in object meta: ${pod.metadata.uid}`);
       pod.spec.nodeName = target.name;
       for (const [k, v] of Object.entries(binding.metadata?.annotations ?? {})) (pod.metadata.annotations ??= {})[k] = String(v);
-      const conds: any[] = (pod.status ??= {}).conditions ?? [];
-      const existing = conds.find((c) => c.type === 'PodScheduled');
       const cond = { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: nowISO(ctx.now) };
-      if (existing) Object.assign(existing, cond);
-      else conds.push(cond);
+      const conds: any[] = (pod.status.conditions ?? []).map((c: any) => (c.type === 'PodScheduled' ? { ...c, ...cond } : c));
+      if (!conds.some((c) => c.type === 'PodScheduled')) conds.push(cond);
       pod.status.conditions = conds;
       delete pod.metadata.resourceVersion;
       return pod;
