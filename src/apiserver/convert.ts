@@ -2,6 +2,7 @@
 import type { ResourceDescriptor, VersionInfo } from '../api/descriptor.js';
 import { apiVersionOf, listKindOf } from '../api/descriptor.js';
 import type { KubeObject } from '../api/types.js';
+import { deepClone } from '../api/types.js';
 import { badRequest } from '../api/errors.js';
 
 const requestGroup = (d: ResourceDescriptor) => d.requestGroup ?? d.group;
@@ -32,7 +33,7 @@ export function fromStorage(d: ResourceDescriptor, version: string, obj: KubeObj
     return { ...obj, apiVersion: apiVersionOf(d.group, d.storageVersion), kind: d.kind };
   }
   const vi = versionInfo(d, version);
-  const out = vi.fromStorage ? vi.fromStorage(structuredClone(obj)) : { ...obj };
+  const out = vi.fromStorage ? vi.fromStorage(deepClone(obj)) : { ...obj };
   out.apiVersion = apiVersionOf(requestGroup(d), version);
   out.kind = d.kind;
   return out;

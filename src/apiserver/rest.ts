@@ -1,6 +1,7 @@
 // The one generic REST path every kind goes through: get, list, watch, create, update, patch,
 // delete and deletecollection, plus the status, scale and finalize subresources. Everything
 // kind-specific comes from the ResourceDescriptor.
+import { deepClone } from '../api/types.js';
 import { randomUUID, randomInt } from 'node:crypto';
 import type { ResourceDescriptor, RequestContext, ObjectLookup, GroupResource } from '../api/descriptor.js';
 import { ALL_VERBS, apiVersionOf } from '../api/descriptor.js';
@@ -46,7 +47,7 @@ const header = (req: ApiRequest, name: string): string | undefined => {
   return Array.isArray(v) ? v[0] : v;
 };
 const isObj = (v: unknown): v is Record<string, any> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const clone = <T>(v: T): T => structuredClone(v);
+const clone = deepClone;
 const nowISO = (d = new Date()) => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export function notFoundResource(): ApiError {
@@ -623,8 +624,9 @@ function prepareUpdate(sc: ServerContext, d: ResourceDescriptor, next: KubeObjec
   }
   let obj: KubeObject;
   if (o.subresource === 'status') {
-    // status writes change status only
-    obj = clone(current);
+    // status writes change status only: the rest is shared with the cached object, and
+    // nothing below mutates it in place (metadata is copied, managedFields cloned below)
+    obj = { ...current, metadata: { ...current.metadata } };
     if (next.status === undefined) delete obj.status;
     else obj.status = next.status;
     if (d.statusUpdatesAnnotations) {
@@ -687,8 +689,15 @@ function prepareUpdate(sc: ServerContext, d: ResourceDescriptor, next: KubeObjec
   if (!o.managedByCaller) {
     updateManagedFields(current, obj, { manager: o.manager, operation: 'Update', apiVersion: apiVersionOf(d.requestGroup ?? d.group, o.version), subresource: o.subresource || undefined, schema: d.schema, now: nowISO(ctx.now), resetFields: resetFieldsFor(d, o.subresource) });
   }
-  if (sameStored(obj, current)) return current;
+  if (o.subresource === 'status' ? sameStatus(d, obj, current) : sameStored(obj, current)) return current;
   return obj;
+}
+
+/** For status writes, which change only status (and a Deployment's annotations). */
+function sameStatus(d: ResourceDescriptor, a: KubeObject, b: KubeObject): boolean {
+  if (a.metadata.labels !== b.metadata.labels || a.metadata.finalizers !== b.metadata.finalizers || a.metadata.ownerReferences !== b.metadata.ownerReferences) return sameStored(a, b);
+  if (d.statusUpdatesAnnotations && JSON.stringify(a.metadata.annotations ?? {}) !== JSON.stringify(b.metadata.annotations ?? {})) return false;
+  return JSON.stringify(a.status) === JSON.stringify(b.status);
 }
 
 /** Fields an endpoint resets, which managedFields therefore never record. */

@@ -29,6 +29,7 @@ const nowISO = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 export function createRecorder(client: Client, source: EventSource, o: { now?: () => number } = {}): Recorder {
   const now = o.now ?? Date.now;
   const seen = new Map<string, Seen>();
+  let pruneAt = 4096;
   return {
     async event(obj, type, reason, message, fieldPath) {
       const ns = obj.metadata.namespace || 'default';
@@ -74,8 +75,10 @@ export function createRecorder(client: Client, source: EventSource, o: { now?: (
       };
       await client.create(`/api/v1/namespaces/${ns}/events`, body);
       seen.set(key, { name, namespace: ns, count: 1, first: ts, at: t });
-      if (seen.size > 4096) {
+      // forget expired entries now and then (not on every event: that is quadratic at scale)
+      if (seen.size > pruneAt) {
         for (const [k, v] of seen) if (t - v.at >= MERGE_WINDOW_MS) seen.delete(k);
+        pruneAt = Math.max(4096, seen.size * 2);
       }
     },
   };

@@ -8,6 +8,7 @@
 // record the fields they changed under an "Update" entry of their manager.
 import { ApiError, badRequest, internal } from '../errors.js';
 import type { KubeObject, ManagedFieldsEntry, StatusCause } from '../types.js';
+import { deepClone } from '../types.js';
 import type { Schema } from '../schema.js';
 import {
   FieldPathError,
@@ -761,10 +762,10 @@ export function applyPatch(live: KubeObject | undefined, applied: KubeObject, o:
     if (Array.isArray(r)) throw conflictError(r);
   }
 
-  const out = structuredClone(r.obj);
+  const out = deepClone(r.obj);
   out.metadata ??= {};
   if (o.manager === 'kubectl' && live?.metadata?.annotations?.[LAST_APPLIED_ANNOTATION] !== undefined) {
-    const cfg = structuredClone(applied);
+    const cfg = deepClone(applied);
     if (cfg.metadata?.annotations) {
       delete cfg.metadata.annotations[LAST_APPLIED_ANNOTATION];
     }

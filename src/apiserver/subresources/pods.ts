@@ -1,6 +1,7 @@
 // pods/binding (and the bindings resource) and pods/eviction.
 import type { ResourceDescriptor, RequestContext } from '../../api/descriptor.js';
 import type { KubeObject } from '../../api/types.js';
+import { deepClone } from '../../api/types.js';
 import { ApiError, badRequest, conflict, forbidden, internal, methodNotAllowed, notFound } from '../../api/errors.js';
 import { labelSelectorFromObject, matchesLabels } from '../../api/selectors.js';
 import { decodeBody, requireMedia } from '../body.js';
@@ -122,7 +123,7 @@ async function evictionHandler(sc: ServerContext, d: ResourceDescriptor, info: R
           (current: KubeObject) => {
             takeBudget = check(current);
             if (!takeBudget) return current;
-            const pdb = structuredClone(current);
+            const pdb = deepClone(current);
             const st = (pdb.status ??= {});
             st.disruptionsAllowed = (st.disruptionsAllowed ?? 0) - 1;
             if (st.disruptionsAllowed === 0) setCondition(st, { type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods', message: '', observedGeneration: st.observedGeneration }, ctx.now);
@@ -148,7 +149,7 @@ async function evictionHandler(sc: ServerContext, d: ResourceDescriptor, info: R
         const pre = deleteOptions.preconditions;
         if (pre?.uid && pre.uid !== current.metadata.uid) throw conflict('pods', '', info.name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
         if (pre?.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) throw conflict('pods', '', info.name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
-        const p = structuredClone(current);
+        const p = deepClone(current);
         setCondition((p.status ??= {}), { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastProbeTime: null }, ctx.now);
         delete p.metadata.resourceVersion;
         return p;

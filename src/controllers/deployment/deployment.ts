@@ -5,6 +5,7 @@
 // to revisionHistoryLimit), and reports the Available and Progressing conditions, including
 // ProgressDeadlineExceeded, from which kubectl's rollout commands read their messages.
 import type { KubeObject } from '../../api/types.js';
+import { deepClone } from '../../api/types.js';
 import { ApiError } from '../../api/errors.js';
 import { labelSelectorFromObject, matchesLabels, type LabelSelector } from '../../api/selectors.js';
 import { keyOf } from '../../client/informer.js';
@@ -238,9 +239,9 @@ export function startDeploymentController(ctx: ControllerContext): { stop(): voi
     if (!create) return { oldRSs };
 
     const hash = templateHash(d.spec.template, d.status?.collisionCount);
-    const template = structuredClone(d.spec.template);
+    const template = deepClone(d.spec.template);
     template.metadata = { ...(template.metadata ?? {}), labels: { ...(template.metadata?.labels ?? {}), [HASH_LABEL]: hash } };
-    const selector = structuredClone(d.spec.selector);
+    const selector = deepClone(d.spec.selector);
     selector.matchLabels = { ...(selector.matchLabels ?? {}), [HASH_LABEL]: hash };
     const name = `${d.metadata.name}-${hash}`;
     const newRS: RS = {
@@ -496,7 +497,7 @@ export function startDeploymentController(ctx: ControllerContext): { stop(): voi
     await informersSynced;
     const cached = dInf.getByKey(key);
     if (!cached) return;
-    const d: KubeObject = structuredClone(cached);
+    const d: KubeObject = deepClone(cached);
     const sel = selectorOf(cached);
     if (!sel || sel.length === 0) {
       emit(d, 'Warning', 'SelectingAll', 'This deployment is selecting all pods. A non-empty selector is required.');

@@ -6,6 +6,7 @@
 // fully labeled, ready and available pods, with a ReplicaFailure condition when creates or
 // deletes fail.
 import type { KubeObject } from '../../api/types.js';
+import { deepClone } from '../../api/types.js';
 import { ApiError } from '../../api/errors.js';
 import { labelSelectorFromMap, labelSelectorFromObject, matchesLabels, type LabelSelector } from '../../api/selectors.js';
 import type { Informer, IndexFunc } from '../../client/informer.js';
@@ -128,7 +129,7 @@ export function podFromTemplate(owner: KubeObject, template: any): KubeObject {
   if (template?.metadata?.labels) meta.labels = { ...template.metadata.labels };
   if (template?.metadata?.annotations) meta.annotations = { ...template.metadata.annotations };
   if (template?.metadata?.finalizers) meta.finalizers = [...template.metadata.finalizers];
-  return { apiVersion: 'v1', kind: 'Pod', metadata: meta, spec: structuredClone(template?.spec ?? {}) };
+  return { apiVersion: 'v1', kind: 'Pod', metadata: meta, spec: deepClone(template?.spec ?? {}) };
 }
 
 /**

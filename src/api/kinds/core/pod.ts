@@ -2,6 +2,7 @@
 // (ValidatePodSpec and the pod update rules), QoS class, the `kubectl get pods` table and the
 // pod field selectors. Also exports the pieces workload kinds reuse for their pod templates.
 import type { KubeObject } from '../../types.js';
+import { deepClone } from '../../types.js';
 import type { ResourceDescriptor, RequestContext } from '../../descriptor.js';
 import { type FieldError, invalid, required, notSupported, duplicate, forbiddenField, fieldNotFound } from '../../errors.js';
 import { isDNS1123Label, isDNS1123Subdomain, isValidPortName, validateLabels, validateAnnotations } from '../../validation.js';
@@ -928,7 +929,7 @@ const POD_UPDATE_MSG =
 
 function validatePodUpdate(pod: KubeObject, old: KubeObject): FieldError[] {
   const errs: FieldError[] = [];
-  const spec: Obj = structuredClone(isObj(pod.spec) ? pod.spec : {});
+  const spec: Obj = deepClone(isObj(pod.spec) ? pod.spec : {});
   const oldSpec: Obj = isObj(old.spec) ? old.spec : {};
   // Only container images may change: take them from the old spec before comparing.
   const copyImages = (key: string) => {
