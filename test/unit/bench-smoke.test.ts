@@ -93,3 +93,22 @@ test('npm run bench -- api --preset tiny prints one JSON line of figures from a 
   assert.equal(f.watch_duplicates, 0);
   assert.match(stderr, /CREATE_P99_MS/);
 });
+
+test('the workload scenarios (scheduling, rollout, scale) run tiny against a server with simulated nodes', { timeout: 90_000 }, async () => {
+  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((res) => {
+    execFile(process.execPath, [join(repoRoot, 'dist/bench/run.js'), 'scheduling', 'rollout', 'scale', '--preset', 'tiny'], { timeout: 85_000 }, (err, stdout, stderr) => {
+      res({ code: err ? (typeof (err as any).code === 'number' ? (err as any).code : 1) : 0, stdout, stderr });
+    });
+  });
+  assert.equal(code, 0, stderr);
+  const [sched, roll, scale] = stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(sched.scenario, 'scheduling');
+  assert.equal(sched.pods, 20);
+  for (const k of ['scheduled_per_s', 'backlog_p99_ms', 'e2e_bound_per_s', 'e2e_p99_ms', 'api_create_per_s']) assert.ok(typeof sched[k] === 'number' && sched[k] > 0, `${k} = ${sched[k]}`);
+  assert.equal(roll.scenario, 'rollout');
+  assert.equal(roll.replicas, 10);
+  assert.ok(roll.all_ready_s > 0 && roll.api_create_per_s > 0);
+  assert.equal(scale.scenario, 'scale');
+  assert.equal(scale.pods_running, scale.pods);
+  assert.equal(scale.fill_api_errors, 0);
+});
