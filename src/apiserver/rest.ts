@@ -278,7 +278,9 @@ async function listObjects(sc: ServerContext, d: ResourceDescriptor, info: Reque
     // Historical reads come from the store (MVCC), like Kubernetes reads them from etcd.
     const tok = cont ? decodeContinue(cont) : { rv: parseRV(rvParam), start: '' };
     const useCache = sc.cache.revision() === tok.rv;
-    if (useCache) {
+    if (useCache && limit > 0) {
+      ({ items, nextToken, remaining } = cachePage(sc, prefix, tok.start || undefined, limit, filter, match, tok.rv));
+    } else if (useCache) {
       const all = sc.cache.list(prefix).items;
       const startIdx = tok.start ? upperBound(all, tok.start) : 0;
       ({ items, nextToken, remaining } = page(all.slice(startIdx), limit, match, tok.rv, filter));
@@ -298,9 +300,14 @@ async function listObjects(sc: ServerContext, d: ResourceDescriptor, info: Reque
   } else {
     if (rvParam === '') await consistentRevision(sc);
     else if (rvParam !== '0') await waitNotOlder(sc, rvParam);
-    const snap = sc.cache.list(prefix);
-    listRV = snap.rv;
-    ({ items, nextToken, remaining } = page(snap.items, limit, match, snap.rv, filter));
+    if (limit > 0) {
+      listRV = sc.cache.revision();
+      ({ items, nextToken, remaining } = cachePage(sc, prefix, undefined, limit, filter, match, listRV));
+    } else {
+      const snap = sc.cache.list(prefix);
+      listRV = snap.rv;
+      ({ items, nextToken, remaining } = page(snap.items, limit, match, snap.rv, filter));
+    }
   }
 
   const rvText = String(listRV);
@@ -355,6 +362,16 @@ function upperBound(all: { key: string }[], key: string): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** One page from the watch cache, visiting only what the page needs when nothing filters. */
+function cachePage(sc: ServerContext, prefix: string, after: string | undefined, limit: number, filter: Filter, match: (o: KubeObject) => boolean, rv: number) {
+  const unfiltered = filter.labels.length === 0 && filter.fields.length === 0;
+  const r = sc.cache.listPage(prefix, { after, limit, match: unfiltered ? undefined : match });
+  const items = r.items.map((i) => i.obj);
+  const last = r.items[r.items.length - 1]?.key ?? after;
+  const nextToken = r.more && last !== undefined ? encodeContinue({ rv, start: last }) : undefined;
+  return { items, nextToken, remaining: nextToken && unfiltered ? r.remaining : undefined };
 }
 
 function page(all: { key: string; obj: KubeObject }[], limit: number, match: (o: KubeObject) => boolean, rv: number, filter: Filter) {

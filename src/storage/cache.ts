@@ -23,6 +23,13 @@ export interface WatchCache {
   /** Current objects whose key starts with prefix, sorted by key, and the revision they reflect. Never mutate results. */
   list(prefix: string): { items: { key: string; obj: KubeObject }[]; rv: number };
   /**
+   * One page of list(prefix): up to `limit` objects after key `after` (exclusive) that `match`
+   * accepts, in key order, without visiting the rest when nothing filters (a page of 500 out of
+   * 150,000 costs 500). `more` says whether a later page may hold objects (for a filtered page,
+   * whether one does); `remaining` counts the objects after the page when nothing filters.
+   */
+  listPage(prefix: string, o: { after?: string; limit: number; match?: (obj: KubeObject) => boolean }): { items: { key: string; obj: KubeObject }[]; rv: number; more: boolean; remaining?: number };
+  /**
    * Delivers every event under prefix with rv > fromRv, in order: first those still in the
    * event buffer, then live ones. Throws CompactedError (from ./store.js) when fromRv is older
    * than the buffer holds. Returns a stop function.

@@ -294,6 +294,46 @@ export function createWatchCache(store: Store, opts: WatchCacheOptions = {}): Wa
       return { items, rv: rev };
     },
 
+    listPage(p, o) {
+      const name = p.length > prefix.length && p.startsWith(prefix) ? indexNameOf(p) : undefined;
+      const idx = name !== undefined ? indexes.get(name) : undefined;
+      const items: { key: string; obj: KubeObject }[] = [];
+      if (name !== undefined && !idx) return { items, rv: rev, more: false, remaining: o.match ? undefined : 0 };
+      // keys of one resource: a binary search to the start, then only as far as the page goes
+      let keys: string[];
+      let i: number;
+      if (idx) {
+        keys = idx.keys;
+        i = idx.lowerBound(o.after !== undefined && o.after >= p ? o.after : p);
+      } else {
+        keys = keysUnder(p);
+        i = 0;
+        if (o.after !== undefined) while (i < keys.length && keys[i] < o.after) i++;
+      }
+      if (o.after !== undefined && keys[i] === o.after) i++;
+      for (; i < keys.length && keys[i].startsWith(p); i++) {
+        const obj = objects.get(keys[i])!;
+        if (o.match && !o.match(obj)) continue;
+        if (items.length >= o.limit) break;
+        items.push({ key: keys[i], obj });
+      }
+      if (i >= keys.length || !keys[i].startsWith(p)) return { items, rv: rev, more: false, remaining: o.match ? undefined : 0 };
+      if (!o.match) {
+        // the end of the prefix's range, by binary search: keys under p are contiguous
+        let lo = i;
+        let hi = keys.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >>> 1;
+          if (keys[mid].startsWith(p) || keys[mid] < p) lo = mid + 1;
+          else hi = mid;
+        }
+        return { items, rv: rev, more: true, remaining: lo - i };
+      }
+      // filtered: is there another match at all?
+      for (; i < keys.length && keys[i].startsWith(p); i++) if (o.match(objects.get(keys[i])!)) return { items, rv: rev, more: true };
+      return { items, rv: rev, more: false };
+    },
+
     watch(p, fromRv, onEvent) {
       if (closed) throw new Error('watch cache: closed');
       if (fromRv < bufferStart) throw new CompactedError(fromRv, bufferStart);

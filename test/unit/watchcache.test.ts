@@ -258,3 +258,51 @@ test('10,000 pods: a namespace list is fast and churn keeps the index sorted', a
     { synchronous: 'NORMAL' },
   );
 });
+
+test('listPage: pages of one prefix by key, remaining counts, filters, and prefixes that share a start', async () => {
+  await withStore(async (s) => {
+    for (const ns of ['a', 'ab', 'b']) for (let i = 0; i < 5; i++) await s.create(`/registry/configmaps/${ns}/c${i}`, obj('ConfigMap', ns, `c${i}`, { data: { i: String(i) } }));
+    await s.create('/registry/pods/a/p', obj('Pod', 'a', 'p'));
+    const c = createWatchCache(s);
+    await c.ready();
+    const names = (r: { items: { key: string }[] }) => r.items.map((i) => i.key.split('/').slice(3).join('/'));
+
+    const p1 = c.listPage('/registry/configmaps/a/', { limit: 2 });
+    assert.deepEqual(names(p1), ['a/c0', 'a/c1']);
+    assert.equal(p1.more, true);
+    assert.equal(p1.remaining, 3, 'namespace ab is not part of a/');
+    const p2 = c.listPage('/registry/configmaps/a/', { after: p1.items[1].key, limit: 10 });
+    assert.deepEqual(names(p2), ['a/c2', 'a/c3', 'a/c4']);
+    assert.equal(p2.more, false);
+    assert.equal(p2.remaining, 0);
+
+    // every namespace, paged across namespace boundaries
+    const all: string[] = [];
+    let after: string | undefined;
+    for (;;) {
+      const p = c.listPage('/registry/configmaps/', { after, limit: 4 });
+      all.push(...names(p));
+      if (!p.more) break;
+      after = p.items[p.items.length - 1].key;
+    }
+    assert.equal(all.length, 15);
+    assert.deepEqual(all, [...all].sort());
+
+    // filtered: more only when another match exists
+    const odd = (o: any) => Number(o.data?.i) % 2 === 1;
+    const f1 = c.listPage('/registry/configmaps/b/', { limit: 1, match: odd });
+    assert.deepEqual(names(f1), ['b/c1']);
+    assert.equal(f1.more, true);
+    const f2 = c.listPage('/registry/configmaps/b/', { after: f1.items[0].key, limit: 1, match: odd });
+    assert.deepEqual(names(f2), ['b/c3']);
+    assert.equal(f2.more, false, 'c4 is even: nothing more to show');
+
+    // a prefix spanning several resources falls back to the merged key list
+    const mixed = c.listPage('/registry/', { limit: 100 });
+    assert.equal(mixed.items.length, 16);
+    assert.equal(mixed.more, false);
+    // a resource nobody stored
+    assert.deepEqual(c.listPage('/registry/secrets/a/', { limit: 5 }), { items: [], rv: c.revision(), more: false, remaining: 0 });
+    c.close();
+  });
+});
