@@ -10,6 +10,7 @@ import { keyOf } from '../../client/informer.js';
 import { workQueue } from '../../client/workqueue.js';
 import { expectations } from '../expectations.js';
 import { controllerRef, isPodReady, isPodAvailable, templateHash } from '../util.js';
+import { orphanKey, watchOwnedPods } from '../owned.js';
 import {
   CONTROLLER_REVISION_HASH_LABEL,
   adoptOrphanRevisions,
@@ -32,7 +33,6 @@ const TEMPLATE_GENERATION_ANNOTATION = 'deprecated.daemonset.template.generation
 const TEMPLATE_GENERATION_LABEL = 'pod-template-generation';
 const BURST_REPLICAS = 250;
 const STATUS_UPDATE_RETRIES = 1;
-const ORPHAN = (ns: string) => `orphan/${ns}`;
 const podsPath = (ns: string, name?: string) => `/api/v1/namespaces/${ns}/pods${name ? `/${name}` : ''}`;
 const dsPath = (ns: string, name: string) => `/apis/apps/v1/namespaces/${ns}/daemonsets/${name}`;
 const errText = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -104,11 +104,6 @@ export function startDaemonSetController(ctx: ControllerContext): { stop(): void
   const pods = ctx.informers.informer('/api/v1/pods');
   const nodes = ctx.informers.informer('/api/v1/nodes');
   const revisions = ctx.informers.informer('/apis/apps/v1/controllerrevisions');
-  pods.addIndexer(OWNER_INDEX, (p) => {
-    const ref = controllerRef(p);
-    if (!ref) return [ORPHAN(p.metadata.namespace ?? '')];
-    return ref.kind === DS_KIND ? [ref.uid] : [];
-  });
   indexRevisions(revisions);
   const exp = expectations();
   const backoff = failedPodsBackoff();
@@ -127,52 +122,11 @@ export function startDaemonSetController(ctx: ControllerContext): { stop(): void
   const synced = () => dss.hasSynced() && pods.hasSynced() && nodes.hasSynced() && revisions.hasSynced();
 
   // ---- event handlers ----
-  const dsOf = (pod: KubeObject): KubeObject | undefined => {
-    const ref = controllerRef(pod);
-    if (!ref || ref.kind !== DS_KIND) return undefined;
-    const ds = dss.get(pod.metadata.namespace, ref.name);
-    return ds && ds.metadata.uid === ref.uid ? ds : undefined;
-  };
-  const dssSelecting = (pod: KubeObject): KubeObject[] =>
-    dss.list(pod.metadata.namespace ?? '').filter((d) => {
-      try {
-        return matchesLabels(labelSelectorFromObject(d.spec?.selector), pod.metadata.labels);
-      } catch {
-        return false;
-      }
-    });
+  watchOwnedPods({ owners: dss, pods, kind: DS_KIND, index: OWNER_INDEX, exp, enqueue, deletingAddIsDeletion: true });
   dss.addEventHandler({
     add: enqueue,
     update: (_o, n) => enqueue(n),
     delete: (d) => exp.delete(keyOf(d)),
-  });
-  pods.addEventHandler({
-    add(pod) {
-      const ds = dsOf(pod);
-      if (ds) {
-        if (pod.metadata.deletionTimestamp) exp.deletionObserved(keyOf(ds));
-        else exp.creationObserved(keyOf(ds));
-        return enqueue(ds);
-      }
-      if (!controllerRef(pod)) for (const d of dssSelecting(pod)) enqueue(d);
-    },
-    update(old, cur) {
-      if (old === cur) return;
-      const ds = dsOf(cur);
-      const oldDs = dsOf(old);
-      if (oldDs && oldDs !== ds) enqueue(oldDs);
-      if (ds) {
-        if (cur.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) exp.deletionObserved(keyOf(ds));
-        return enqueue(ds);
-      }
-      if (!controllerRef(cur) && (JSON.stringify(old.metadata.labels) !== JSON.stringify(cur.metadata.labels) || controllerRef(old))) for (const d of dssSelecting(cur)) enqueue(d);
-    },
-    delete(pod) {
-      const ds = dsOf(pod);
-      if (!ds) return;
-      if (!pod.metadata.deletionTimestamp) exp.deletionObserved(keyOf(ds));
-      enqueue(ds);
-    },
   });
   nodes.addEventHandler({
     add(node) {
@@ -253,7 +207,7 @@ export function startDaemonSetController(ctx: ControllerContext): { stop(): void
       await ignoreGone(client.patch(podsPath(ns, p.metadata.name), { metadata: { ownerReferences: refs.length ? refs : null, uid: p.metadata.uid } }, 'merge'));
     }
     let fresh: KubeObject | null | undefined;
-    for (const p of pods.byIndex(OWNER_INDEX, ORPHAN(ns))) {
+    for (const p of pods.byIndex(OWNER_INDEX, orphanKey(ns))) {
       if (p.metadata.deletionTimestamp || !matchesLabels(selector, p.metadata.labels)) continue;
       if (fresh === undefined) fresh = await client.getOrNull<KubeObject>(dsPath(ns, ds.metadata.name!));
       if (!fresh || fresh.metadata.uid !== ds.metadata.uid || fresh.metadata.deletionTimestamp) break;

@@ -10,6 +10,7 @@ import { keyOf } from '../../client/informer.js';
 import { workQueue } from '../../client/workqueue.js';
 import { expectations } from '../expectations.js';
 import { controllerRef } from '../util.js';
+import { orphanKey, watchOwnedPods } from '../owned.js';
 import {
   adoptOrphanRevisions,
   applyRevision,
@@ -56,7 +57,6 @@ import {
 } from './pods.js';
 
 export const OWNER_INDEX = 'statefulset:owner';
-const ORPHAN = (ns: string) => `orphan/${ns}`;
 const podsPath = (ns: string, name?: string) => `/api/v1/namespaces/${ns}/pods${name ? `/${name}` : ''}`;
 const claimsPath = (ns: string, name?: string) => `/api/v1/namespaces/${ns}/persistentvolumeclaims${name ? `/${name}` : ''}`;
 const setPath = (ns: string, name: string) => `/apis/apps/v1/namespaces/${ns}/statefulsets/${name}`;
@@ -89,11 +89,6 @@ export function startStatefulSetController(ctx: ControllerContext): { stop(): vo
   const pods = ctx.informers.informer('/api/v1/pods');
   const claims = ctx.informers.informer('/api/v1/persistentvolumeclaims');
   const revisions = ctx.informers.informer('/apis/apps/v1/controllerrevisions');
-  pods.addIndexer(OWNER_INDEX, (p) => {
-    const ref = controllerRef(p);
-    if (!ref) return [ORPHAN(p.metadata.namespace ?? '')];
-    return ref.kind === SET_KIND ? [ref.uid] : [];
-  });
   indexRevisions(revisions);
   const exp = expectations();
   const event = (set: KubeObject, type: 'Normal' | 'Warning', reason: string, msg: string) => {
@@ -111,51 +106,11 @@ export function startStatefulSetController(ctx: ControllerContext): { stop(): vo
   const synced = () => sets.hasSynced() && pods.hasSynced() && claims.hasSynced() && revisions.hasSynced();
 
   // ---- event handlers ----
-  const setOf = (pod: KubeObject): KubeObject | undefined => {
-    const ref = controllerRef(pod);
-    if (!ref || ref.kind !== SET_KIND) return undefined;
-    const set = sets.get(pod.metadata.namespace, ref.name);
-    return set && set.metadata.uid === ref.uid ? set : undefined;
-  };
-  const setsSelecting = (pod: KubeObject): KubeObject[] =>
-    sets.list(pod.metadata.namespace ?? '').filter((s) => {
-      try {
-        return matchesLabels(labelSelectorFromObject(s.spec?.selector), pod.metadata.labels);
-      } catch {
-        return false;
-      }
-    });
+  watchOwnedPods({ owners: sets, pods, kind: SET_KIND, index: OWNER_INDEX, exp, enqueue });
   sets.addEventHandler({
     add: enqueue,
     update: (_o, n) => enqueue(n),
     delete: (s) => exp.delete(keyOf(s)),
-  });
-  pods.addEventHandler({
-    add(pod) {
-      const set = setOf(pod);
-      if (set) {
-        exp.creationObserved(keyOf(set));
-        return enqueue(set);
-      }
-      if (!controllerRef(pod)) for (const s of setsSelecting(pod)) enqueue(s);
-    },
-    update(old, cur) {
-      if (old === cur) return;
-      const set = setOf(cur);
-      const oldSet = setOf(old);
-      if (oldSet && oldSet !== set) enqueue(oldSet);
-      if (set) {
-        if (cur.metadata.deletionTimestamp && !old.metadata.deletionTimestamp) exp.deletionObserved(keyOf(set));
-        return enqueue(set);
-      }
-      if (!controllerRef(cur) && (JSON.stringify(old.metadata.labels) !== JSON.stringify(cur.metadata.labels) || controllerRef(old))) for (const s of setsSelecting(cur)) enqueue(s);
-    },
-    delete(pod) {
-      const set = setOf(pod);
-      if (!set) return;
-      if (!pod.metadata.deletionTimestamp) exp.deletionObserved(keyOf(set));
-      enqueue(set);
-    },
   });
   const onRevision = (r: KubeObject) => {
     const ref = controllerRef(r);
@@ -206,7 +161,7 @@ export function startStatefulSetController(ctx: ControllerContext): { stop(): vo
     }
     if (set.metadata.deletionTimestamp) return out;
     let fresh: KubeObject | null | undefined;
-    for (const p of pods.byIndex(OWNER_INDEX, ORPHAN(ns))) {
+    for (const p of pods.byIndex(OWNER_INDEX, orphanKey(ns))) {
       if (p.metadata.deletionTimestamp || !isMemberOf(set, p) || !matchesLabels(selector, p.metadata.labels)) continue;
       // RecheckDeletionTimestamp: adopt only for a live set with this uid
       if (fresh === undefined) fresh = await client.getOrNull<KubeObject>(setPath(ns, set.metadata.name!));
